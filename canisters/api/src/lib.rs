@@ -1,0 +1,5 @@
+//! The contract between Sigil's canisters, its app and its tests: Candid and
+//! serde types only, grouped by canister. Nothing here depends on `ic-cdk` or
+//! `web-sys`, so every side of the system can build it.
+
+pub mod demo;

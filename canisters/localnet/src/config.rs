@@ -1,0 +1,1 @@
+//! The deploy configuration. (Stub.)

@@ -1,0 +1,1 @@
+//! Canister execution with wasmi. (Stub.)
