@@ -34,6 +34,16 @@ pub fn authenticate(
     now_nanos: u64,
     root_public_key: &[u8],
 ) -> Result<Authenticated, AuthError> {
-    let _ = (request, now_nanos, root_public_key);
-    todo!("auth::authenticate")
+    // Interface stub: accepts the anonymous sender only.
+    let _ = (now_nanos, root_public_key);
+    if request.sender == Principal::anonymous() {
+        Ok(Authenticated {
+            sender: request.sender,
+            targets: None,
+        })
+    } else {
+        Err(AuthError::Invalid(
+            "authentication is not implemented".into(),
+        ))
+    }
 }

@@ -85,6 +85,11 @@ pub fn dispatch(
     arg: &[u8],
     cycles: u128,
 ) -> Result<Vec<u8>, Reject> {
-    let _ = (context, origin, method, arg, cycles);
-    todo!("management::dispatch")
+    // Interface stub.
+    let _ = (context, origin, arg, cycles);
+    Err(Reject::system(
+        crate::messages::RejectCode::DestinationInvalid,
+        "IC0302",
+        format!("management canister method {method} is not implemented"),
+    ))
 }
