@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod certification;
 pub mod config;
+pub mod deploy;
 pub mod execution;
 pub mod http;
 pub mod ids;

@@ -1,0 +1,226 @@
+//! Who the canister sees as the caller, for each kind of identity, and the
+//! requests the network must refuse.
+
+use candid::Principal;
+use ic_agent::identity::{
+    AnonymousIdentity, BasicIdentity, DelegatedIdentity, Delegation, Prime256v1Identity,
+    Secp256k1Identity, SignedDelegation,
+};
+use ic_agent::{Agent, AgentError, Identity};
+use ic_transport_types::EnvelopeContent;
+
+use crate::harness::{Localnet, no_args, query, update};
+
+fn ed25519() -> BasicIdentity {
+    BasicIdentity::from_raw_key(&rand::random())
+}
+
+fn secp256k1() -> Secp256k1Identity {
+    Secp256k1Identity::from_private_key(k256::SecretKey::random(&mut rand::thread_rng()))
+}
+
+fn p256() -> Prime256v1Identity {
+    Prime256v1Identity::from_private_key(p256::SecretKey::random(&mut rand::thread_rng()))
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+/// `from` delegates to `to` until `expiration`, for `targets`.
+fn delegate(
+    from: &dyn Identity,
+    to: &dyn Identity,
+    expiration: u64,
+    targets: Option<Vec<Principal>>,
+) -> SignedDelegation {
+    let delegation = Delegation {
+        pubkey: to.public_key().unwrap(),
+        expiration,
+        targets,
+        permissions: None,
+    };
+    let signature = from.sign_delegation(&delegation).unwrap();
+    SignedDelegation {
+        delegation,
+        signature: signature.signature.unwrap(),
+    }
+}
+
+async fn assert_seen_as(net: &Localnet, agent: &Agent, expected: Principal) {
+    let seen: Principal = query(agent, net.demo(), "whoami", no_args()).await.unwrap();
+    assert_eq!(seen, expected, "query caller");
+    let seen: Principal = update(agent, net.demo(), "whoami_update", no_args())
+        .await
+        .unwrap();
+    assert_eq!(seen, expected, "update caller");
+}
+
+#[tokio::test]
+async fn should_see_each_kind_of_identity_as_its_own_principal() {
+    let net = Localnet::start();
+    assert_seen_as(&net, &net.anonymous_agent().await, Principal::anonymous()).await;
+    let identity = ed25519();
+    let expected = identity.sender().unwrap();
+    assert_seen_as(&net, &net.agent(identity).await, expected).await;
+    let identity = secp256k1();
+    let expected = identity.sender().unwrap();
+    assert_seen_as(&net, &net.agent(identity).await, expected).await;
+    let identity = p256();
+    let expected = identity.sender().unwrap();
+    assert_seen_as(&net, &net.agent(identity).await, expected).await;
+}
+
+#[tokio::test]
+async fn should_let_a_delegation_reach_its_targets_and_nothing_else() {
+    let net = Localnet::start();
+    let root = ed25519();
+    let session = p256();
+    let chain = vec![delegate(
+        &root,
+        &session,
+        now_nanos() + 600_000_000_000,
+        Some(vec![net.demo()]),
+    )];
+    let delegated =
+        DelegatedIdentity::new_unchecked(root.public_key().unwrap(), Box::new(session), chain);
+    let agent = net.agent(delegated).await;
+    let seen: Principal = update(&agent, net.demo(), "whoami_update", no_args())
+        .await
+        .unwrap();
+    assert_eq!(seen, root.sender().unwrap());
+    let seen: Principal = query(&agent, net.demo(), "whoami", no_args())
+        .await
+        .unwrap();
+    assert_eq!(seen, root.sender().unwrap());
+
+    let refused = update::<Principal>(&agent, net.demo2(), "whoami_update", no_args()).await;
+    assert!(refused.is_err(), "call outside targets: {refused:?}");
+    let refused = query::<Principal>(&agent, net.demo2(), "whoami", no_args()).await;
+    assert!(refused.is_err(), "query outside targets: {refused:?}");
+}
+
+#[tokio::test]
+async fn should_refuse_an_expired_delegation() {
+    let net = Localnet::start();
+    let root = ed25519();
+    let session = ed25519();
+    let chain = vec![delegate(&root, &session, now_nanos() - 1_000_000_000, None)];
+    let delegated =
+        DelegatedIdentity::new_unchecked(root.public_key().unwrap(), Box::new(session), chain);
+    let agent = net.agent(delegated).await;
+    let refused = update::<Principal>(&agent, net.demo(), "whoami_update", no_args()).await;
+    assert_http_refusal(refused);
+    let refused = query::<Principal>(&agent, net.demo(), "whoami", no_args()).await;
+    assert_http_refusal(refused);
+}
+
+#[tokio::test]
+async fn should_refuse_a_chain_of_more_than_twenty_delegations() {
+    let net = Localnet::start();
+    let keys: Vec<BasicIdentity> = (0..22).map(|_| ed25519()).collect();
+    let expiration = now_nanos() + 600_000_000_000;
+    let chain: Vec<SignedDelegation> = keys
+        .windows(2)
+        .map(|pair| delegate(&pair[0], &pair[1], expiration, None))
+        .collect();
+    assert_eq!(chain.len(), 21);
+    let root_key = keys[0].public_key().unwrap();
+    let last = keys.into_iter().last().unwrap();
+    let agent = net
+        .agent(DelegatedIdentity::new_unchecked(
+            root_key,
+            Box::new(last),
+            chain,
+        ))
+        .await;
+    let refused = query::<Principal>(&agent, net.demo(), "whoami", no_args()).await;
+    assert_http_refusal(refused);
+}
+
+/// Signs like `inner`, then flips one bit of the signature.
+struct TamperedIdentity<I>(I);
+
+impl<I: Identity> Identity for TamperedIdentity<I> {
+    fn sender(&self) -> Result<Principal, String> {
+        self.0.sender()
+    }
+    fn public_key(&self) -> Option<Vec<u8>> {
+        self.0.public_key()
+    }
+    fn sign(&self, content: &EnvelopeContent) -> Result<ic_agent::Signature, String> {
+        let mut signature = self.0.sign(content)?;
+        if let Some(bytes) = signature.signature.as_mut() {
+            bytes[0] ^= 0x01;
+        }
+        Ok(signature)
+    }
+}
+
+/// Claims another principal than its key's.
+struct ImpostorIdentity<I> {
+    inner: I,
+    claimed: Principal,
+}
+
+impl<I: Identity> Identity for ImpostorIdentity<I> {
+    fn sender(&self) -> Result<Principal, String> {
+        Ok(self.claimed)
+    }
+    fn public_key(&self) -> Option<Vec<u8>> {
+        self.inner.public_key()
+    }
+    fn sign(&self, content: &EnvelopeContent) -> Result<ic_agent::Signature, String> {
+        self.inner.sign(content)
+    }
+}
+
+#[tokio::test]
+async fn should_refuse_tampered_signatures_and_impostor_senders() {
+    let net = Localnet::start();
+    for agent in [
+        net.agent(TamperedIdentity(ed25519())).await,
+        net.agent(TamperedIdentity(secp256k1())).await,
+        net.agent(TamperedIdentity(p256())).await,
+        net.agent(ImpostorIdentity {
+            inner: ed25519(),
+            claimed: ed25519().sender().unwrap(),
+        })
+        .await,
+        net.agent(ImpostorIdentity {
+            inner: ed25519(),
+            claimed: Principal::anonymous(),
+        })
+        .await,
+    ] {
+        let refused = query::<Principal>(&agent, net.demo(), "whoami", no_args()).await;
+        assert_http_refusal(refused);
+        let refused = update::<Principal>(&agent, net.demo(), "whoami_update", no_args()).await;
+        assert_http_refusal(refused);
+    }
+    // The network keeps serving honest callers.
+    let seen: Principal = query(
+        &net.agent(AnonymousIdentity).await,
+        net.demo(),
+        "whoami",
+        no_args(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(seen, Principal::anonymous());
+}
+
+/// The request was refused at the HTTP layer (4xx), before any canister ran.
+#[track_caller]
+pub fn assert_http_refusal<T: std::fmt::Debug>(result: Result<T, AgentError>) {
+    match result {
+        Err(AgentError::HttpError(payload)) => assert!(
+            (400..500).contains(&payload.status),
+            "expected a 4xx refusal, got {payload}"
+        ),
+        other => panic!("expected an HTTP refusal, got {other:?}"),
+    }
+}

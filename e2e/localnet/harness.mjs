@@ -1,0 +1,46 @@
+// Starts a fresh localnet with the demo canister deployed, for one test file.
+// Needs LOCALNET_BIN (the localnet binary) and DEMO_WASM (the demo canister's
+// wasm), as scripts/test sets them.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through scripts/test`);
+  return value;
+}
+
+export async function startLocalnet() {
+  const bin = required('LOCALNET_BIN');
+  const demoWasm = required('DEMO_WASM');
+  const stateDir = await mkdtemp(join(tmpdir(), 'sigil-localnet-'));
+  const config = join(stateDir, 'deploy.json');
+  await writeFile(config, JSON.stringify({ canisters: { demo: { wasm: demoWasm } } }));
+  const child = spawn(bin, ['--port', '0', '--state-dir', stateDir, '--deploy', config], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('localnet did not start within 120 s')), 120_000);
+    child.once('exit', (code) => reject(new Error(`localnet exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^localnet listening on (\S+)$/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  const ids = JSON.parse(await readFile(join(stateDir, 'canister_ids.json'), 'utf8'));
+  return {
+    url,
+    ids,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
