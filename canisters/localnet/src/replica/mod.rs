@@ -27,6 +27,10 @@
 //!   the callee gains what it accepts, the rest is refunded with the
 //!   response. Calls to the management canister consume the attached cycles
 //!   when they succeed and refund them when rejected.
+//! - System tasks: due global timers run at the start of a round (the timer
+//!   is reset to 0 as it fires); `canister_heartbeat` is not run.
+//! - Ingress expiry is checked by the HTTP interface on submission, not
+//!   again when the call runs.
 //! - Queries and `canister_inspect_message` leave no trace: their outcome's
 //!   state changes are not applied here, and the execution layer discards
 //!   their memory changes.

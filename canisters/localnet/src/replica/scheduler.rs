@@ -61,7 +61,9 @@ enum Role {
     Cleanup,
 }
 
-/// The origin management calls of an ingress message get.
+/// The origin management calls of an ingress message get. (The
+/// management interface's `CallOrigin::Ingress` does not carry the sender
+/// yet; this is the one place to pass it once it does.)
 fn ingress_management_origin(_call: &IngressCall) -> CallOrigin {
     CallOrigin::Ingress
 }
