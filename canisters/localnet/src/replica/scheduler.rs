@@ -61,11 +61,11 @@ enum Role {
     Cleanup,
 }
 
-/// The origin management calls of an ingress message get. (The
-/// management interface's `CallOrigin::Ingress` does not carry the sender
-/// yet; this is the one place to pass it once it does.)
-fn ingress_management_origin(_call: &IngressCall) -> CallOrigin {
-    CallOrigin::Ingress
+/// The origin management calls of an ingress message get.
+fn ingress_management_origin(call: &IngressCall) -> CallOrigin {
+    CallOrigin::Ingress {
+        sender: call.sender,
+    }
 }
 
 impl Replica {
