@@ -250,6 +250,7 @@ pub struct StoreStats {
 }
 
 /// The on-disk store. Holds the directory's lock while it lives.
+#[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     _lock: File,
