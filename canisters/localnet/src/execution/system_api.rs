@@ -546,17 +546,17 @@ fn not_supported(name: &str) -> Error {
     trap(format!("ic0.{name} is not supported by this network"))
 }
 
-/// Fee for a sign/derive call with the given key name, or the error code
-/// (1: curve or algorithm, 2: key name).
+/// Fee for a sign/derive call with the given key name — the one the
+/// management canister charges — or the error code (1: curve or
+/// algorithm, 2: key name).
 fn threshold_fee(curve_ok: bool, key_name: &[u8]) -> Result<u128, i32> {
     if !curve_ok {
         return Err(1);
     }
-    match key_name {
-        b"dfx_test_key" | b"test_key_1" => Ok(10_000_000_000),
-        b"key_1" => Ok(26_153_846_153),
-        _ => Err(2),
-    }
+    std::str::from_utf8(key_name)
+        .ok()
+        .and_then(crate::threshold::signature_fee)
+        .ok_or(2)
 }
 
 fn define_threshold_cost(

@@ -202,6 +202,7 @@ fn install_env(
     cycles: u128,
     instruction_limit: u64,
     limits: &ExecutionLimits,
+    controllers: &[Principal],
 ) -> MessageEnv {
     MessageEnv {
         canister_id,
@@ -214,6 +215,8 @@ fn install_env(
         can_reply: false,
         instruction_limit,
         stable_limit_bytes: limits.stable_bytes,
+        controllers: controllers.to_vec(),
+        ..MessageEnv::default()
     }
 }
 
@@ -293,6 +296,7 @@ impl ManagementContext for State {
             .map_err(|e| rejects::invalid_wasm(&canister_id, &e.to_string()))?;
         let mut instance = CanisterInstance::new(&module, limits.heap_bytes)
             .map_err(|e| rejects::invalid_wasm(&canister_id, &e.to_string()))?;
+        let controllers = canister.controllers.clone();
         let env = |arg: Vec<u8>, instruction_limit: u64, cycles: u128| {
             install_env(
                 canister_id,
@@ -302,6 +306,7 @@ impl ManagementContext for State {
                 cycles,
                 instruction_limit,
                 &limits,
+                &controllers,
             )
         };
         let mut outcomes = Vec::new();

@@ -252,6 +252,9 @@ impl Replica {
             can_reply: false,
             instruction_limit: limits.query_instructions,
             stable_limit_bytes: limits.stable_bytes,
+            controllers: canister.controllers.clone(),
+            global_timer: canister.global_timer,
+            ..MessageEnv::default()
         };
         let entry = Entry::InspectMessage(call.method_name.clone());
         let outcome = installed.instance.execute(&entry, &env);
@@ -313,6 +316,9 @@ impl Replica {
             can_reply: true,
             instruction_limit: limits.query_instructions,
             stable_limit_bytes: limits.stable_bytes,
+            controllers: canister.controllers.clone(),
+            global_timer: canister.global_timer,
+            ..MessageEnv::default()
         };
         let outcome = installed
             .instance

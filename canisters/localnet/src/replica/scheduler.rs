@@ -382,6 +382,9 @@ impl Replica {
             can_reply,
             instruction_limit: limits.message_instructions,
             stable_limit_bytes: limits.stable_bytes,
+            controllers: canister.controllers.clone(),
+            global_timer: canister.global_timer,
+            ..MessageEnv::default()
         };
         let outcome = installed.instance.execute(entry, &env);
         self.stats.instructions = self.stats.instructions.saturating_add(outcome.instructions);

@@ -228,7 +228,6 @@ fn should_assemble_a_valid_test_module() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_reply_to_an_update_once_its_round_is_committed() {
     let (mut replica, id) = replica_with_canister("reply");
     assert_eq!(
@@ -239,7 +238,6 @@ fn should_reply_to_an_update_once_its_round_is_committed() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_reject_a_trapping_update_as_the_ic_does() {
     let (mut replica, id) = replica_with_canister("trap");
     let reject = reject_of(update(&mut replica, id, "boom", 1));
@@ -253,7 +251,6 @@ fn should_reject_a_trapping_update_as_the_ic_does() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_reject_a_call_that_was_never_replied() {
     let (mut replica, id) = replica_with_canister("silent");
     let reject = reject_of(update(&mut replica, id, "silent", 1));
@@ -261,7 +258,6 @@ fn should_reject_a_call_that_was_never_replied() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_reject_an_unknown_method_when_the_call_runs() {
     let (mut replica, id) = replica_with_canister("unknown");
     let reject = reject_of(update(&mut replica, id, "nothing", 1));
@@ -274,7 +270,6 @@ fn should_reject_an_unknown_method_when_the_call_runs() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_run_a_query_method_called_as_an_update() {
     let (mut replica, id) = replica_with_canister("query-as-update");
     assert_eq!(
@@ -285,7 +280,6 @@ fn should_run_a_query_method_called_as_an_update() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_leave_no_trace_of_a_query() {
     let (mut replica, id) = replica_with_canister("query-trace");
     assert_eq!(query(&mut replica, id, "dirty").unwrap(), b"A");
@@ -295,7 +289,6 @@ fn should_leave_no_trace_of_a_query() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_keep_stable_memory_across_an_upgrade() {
     let (mut replica, id) = replica_with_canister("upgrade");
     update(&mut replica, id, "store", 1);
@@ -316,7 +309,6 @@ fn should_keep_stable_memory_across_an_upgrade() {
 }
 
 #[test]
-#[ignore = "needs the execution module"]
 fn should_leave_the_canister_as_it_was_when_post_upgrade_traps() {
     let (mut replica, id) = replica_with_canister("failed-upgrade");
     update(&mut replica, id, "store", 1);
@@ -334,7 +326,6 @@ fn should_leave_the_canister_as_it_was_when_post_upgrade_traps() {
 }
 
 #[test]
-#[ignore = "needs the execution and persist modules"]
 fn should_restore_canisters_and_statuses_after_reopening() {
     let dir = std::env::temp_dir().join(format!(
         "localnet-replica-wasm-{}-reopen",
