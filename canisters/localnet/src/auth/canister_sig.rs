@@ -36,7 +36,7 @@ const SELF_DESCRIBING_TAG: [u8; 3] = [0xd9, 0xd9, 0xf7];
 
 /// DER prefix of a BLS12-381 G2 public key (the root key in
 /// `/api/v2/status`), accepted in place of the 96 raw bytes.
-const BLS_DER_PREFIX: [u8; 37] = [
+pub(crate) const BLS_DER_PREFIX: [u8; 37] = [
     0x30, 0x81, 0x82, 0x30, 0x1d, 0x06, 0x0d, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05,
     0x03, 0x01, 0x02, 0x01, 0x06, 0x0c, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05, 0x03,
     0x02, 0x01, 0x03, 0x61, 0x00,
@@ -115,7 +115,7 @@ pub(crate) fn verify(
     let message_hash = Sha256::digest(message);
     let sig_path: [&[u8]; 3] = [b"sig", &seed_hash, &message_hash];
     match sig.tree.lookup_path(sig_path) {
-        LookupResult::Found(leaf) if leaf.is_empty() => {}
+        LookupResult::Found([]) => {}
         _ => return Err(AuthError::CanisterSigNotInTree),
     }
 

@@ -151,6 +151,7 @@ fn encode_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

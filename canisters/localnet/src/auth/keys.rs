@@ -177,24 +177,26 @@ fn parse_ed25519(der: &[u8], spki: &Spki<'_>) -> Result<PublicKey, AuthError> {
 }
 
 fn parse_ecdsa(spki: &Spki<'_>) -> Result<PublicKey, AuthError> {
+    let p256 = der::params_are_oid(spki.parameters, OID_P256);
+    if !p256 && !der::params_are_oid(spki.parameters, OID_SECP256K1) {
+        return Err(AuthError::UnsupportedKeyType(
+            "ECDSA key on a curve other than P-256 and secp256k1".into(),
+        ));
+    }
     let point = spki.key;
     if point.len() != 65 || point[0] != 0x04 {
         return Err(AuthError::MalformedPublicKey(
             "ECDSA keys must be uncompressed SEC1 points (65 bytes, 0x04 prefix)".into(),
         ));
     }
-    if der::params_are_oid(spki.parameters, OID_P256) {
+    if p256 {
         p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
             .map(PublicKey::EcdsaP256)
             .map_err(|_| AuthError::MalformedPublicKey("point is not on curve P-256".into()))
-    } else if der::params_are_oid(spki.parameters, OID_SECP256K1) {
+    } else {
         ic_secp256k1::PublicKey::deserialize_sec1(point)
             .map(PublicKey::EcdsaSecp256k1)
             .map_err(|_| AuthError::MalformedPublicKey("point is not on curve secp256k1".into()))
-    } else {
-        Err(AuthError::UnsupportedKeyType(
-            "ECDSA key on a curve other than P-256 and secp256k1".into(),
-        ))
     }
 }
 
@@ -224,6 +226,7 @@ fn oid_to_string(content: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

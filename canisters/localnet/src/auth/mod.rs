@@ -56,6 +56,7 @@ mod keys;
 mod webauthn;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
 
 use candid::Principal;

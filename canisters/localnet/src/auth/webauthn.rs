@@ -161,6 +161,7 @@ pub fn cose_key_es256(key: &p256::ecdsa::VerifyingKey) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
