@@ -36,8 +36,8 @@
 //! **Targets**: the result's `targets` is `None` when no delegation restricts
 //! them, otherwise the intersection of all `targets` lists (sorted, without
 //! duplicates; possibly empty, which allows no canister). The caller checks
-//! the addressed canister against it (the IC does so for calls and queries,
-//! not for `read_state`).
+//! the addressed canister of calls and queries against it; for `read_state`
+//! the IC checks the canister ids named in `canister/<id>/...` paths.
 //!
 //! **Permissions**: a delegation whose `permissions` is `"queries"` (a later
 //! addition to the specification) restricts the whole chain to query calls
