@@ -1,0 +1,1 @@
+//! The IC HTTP interface.
