@@ -245,6 +245,7 @@ fn write_secret(path: &Path, secret: &[u8; 32]) -> Result<(), KeysError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -172,6 +172,7 @@ pub fn data_certificate(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::messages::Reject;

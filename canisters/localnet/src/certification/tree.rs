@@ -170,6 +170,7 @@ fn forest(children: &[(&Vec<u8>, &LabeledTree)], reveal: &[Reveal<'_>]) -> HashT
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use ic_certification::LookupResult;
