@@ -1,1 +1,0 @@
-//! The IC HTTP interface. (Stub.)
