@@ -10,8 +10,8 @@ import {
   DelegationIdentity,
   ECDSAKeyIdentity,
   Ed25519KeyIdentity,
-  Secp256k1KeyIdentity,
 } from '@dfinity/identity';
+import { Secp256k1KeyIdentity } from '@dfinity/identity-secp256k1';
 import { Principal } from '@dfinity/principal';
 
 import { startLocalnet } from './harness.mjs';
