@@ -194,29 +194,33 @@ impl State {
     }
 }
 
-fn install_env(
+/// What every message of one install shares: who installs what, when.
+struct InstallEnv<'a> {
     canister_id: Principal,
-    caller: Principal,
-    arg: Vec<u8>,
+    sender: Principal,
     time_nanos: u64,
-    cycles: u128,
-    instruction_limit: u64,
-    limits: &ExecutionLimits,
-    controllers: &[Principal],
-) -> MessageEnv {
-    MessageEnv {
-        canister_id,
-        caller,
-        arg,
-        time_nanos,
-        cycles_balance: cycles,
-        cycles_available: 0,
-        data_certificate: None,
-        can_reply: false,
-        instruction_limit,
-        stable_limit_bytes: limits.stable_bytes,
-        controllers: controllers.to_vec(),
-        ..MessageEnv::default()
+    limits: &'a ExecutionLimits,
+    controllers: &'a [Principal],
+}
+
+impl InstallEnv<'_> {
+    /// The environment of one install hook (`canister_init`,
+    /// `canister_pre_upgrade`, `canister_post_upgrade`).
+    fn message(&self, arg: Vec<u8>, instruction_limit: u64, cycles: u128) -> MessageEnv {
+        MessageEnv {
+            canister_id: self.canister_id,
+            caller: self.sender,
+            arg,
+            time_nanos: self.time_nanos,
+            cycles_balance: cycles,
+            cycles_available: 0,
+            data_certificate: None,
+            can_reply: false,
+            instruction_limit,
+            stable_limit_bytes: self.limits.stable_bytes,
+            controllers: self.controllers.to_vec(),
+            ..MessageEnv::default()
+        }
     }
 }
 
@@ -297,17 +301,15 @@ impl ManagementContext for State {
         let mut instance = CanisterInstance::new(&module, limits.heap_bytes)
             .map_err(|e| rejects::invalid_wasm(&canister_id, &e.to_string()))?;
         let controllers = canister.controllers.clone();
+        let install_env = InstallEnv {
+            canister_id,
+            sender,
+            time_nanos: time,
+            limits: &limits,
+            controllers: &controllers,
+        };
         let env = |arg: Vec<u8>, instruction_limit: u64, cycles: u128| {
-            install_env(
-                canister_id,
-                sender,
-                arg,
-                time,
-                cycles,
-                instruction_limit,
-                &limits,
-                &controllers,
-            )
+            install_env.message(arg, instruction_limit, cycles)
         };
         let mut outcomes = Vec::new();
         let abandon;
