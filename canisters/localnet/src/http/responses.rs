@@ -4,7 +4,10 @@
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ic_transport_types::{RejectCode as WireRejectCode, RejectResponse};
+use ic_transport_types::{
+    NodeSignature, RejectCode as WireRejectCode, RejectResponse, ReplyResponse,
+};
+use serde::Serialize;
 
 use crate::certification::{to_self_describing_cbor, wire_reject_code};
 use crate::messages::Reject;
@@ -62,7 +65,8 @@ pub(crate) fn cbor(status: StatusCode, value: &impl serde::Serialize) -> Respons
     }
 }
 
-/// The wire form of a reject (`reject_code`, `reject_message`, `error_code`).
+/// The reject as `ic-transport-types` models it (for computing the
+/// signable form of a query response).
 pub(crate) fn reject_response(reject: &Reject) -> RejectResponse {
     let code = match WireRejectCode::try_from(u64::from(wire_reject_code(reject.code))) {
         Ok(code) => code,
@@ -73,6 +77,62 @@ pub(crate) fn reject_response(reject: &Reject) -> RejectResponse {
         reject_message: reject.message.clone(),
         error_code: reject.error_code.clone(),
     }
+}
+
+/// The reject fields of a response body. A missing `error_code` is left
+/// out rather than sent as `null`: `@dfinity/agent` cannot hash a `null`
+/// when it checks a query signature, and both agents skip absent fields.
+#[derive(Debug, Serialize)]
+pub(crate) struct WireReject {
+    pub reject_code: u8,
+    pub reject_message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+impl From<&Reject> for WireReject {
+    fn from(reject: &Reject) -> Self {
+        Self {
+            reject_code: wire_reject_code(reject.code),
+            reject_message: reject.message.clone(),
+            error_code: reject.error_code.clone(),
+        }
+    }
+}
+
+/// The body of a query response (IC interface specification, "Request:
+/// Query call").
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum WireQueryResponse {
+    Replied {
+        reply: ReplyResponse,
+        signatures: Vec<NodeSignature>,
+    },
+    Rejected {
+        reject_code: u8,
+        reject_message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error_code: Option<String>,
+        signatures: Vec<NodeSignature>,
+    },
+}
+
+/// The body of a synchronous call response (IC interface specification,
+/// "Request: Call"); 202 has no body.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum WireCallResponse {
+    Replied {
+        #[serde(with = "serde_bytes")]
+        certificate: Vec<u8>,
+    },
+    NonReplicatedRejection {
+        reject_code: u8,
+        reject_message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error_code: Option<String>,
+    },
 }
 
 /// 202 Accepted with an empty body.

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use candid::Principal;
 use ic_transport_types::{
     EnvelopeContent, NodeSignature, QueryResponse, ReadStateResponse, ReplyResponse,
-    TransportCallResponse,
 };
 use serde::Serialize;
 
@@ -20,13 +19,22 @@ use super::envelope::{
     parse_principal,
 };
 use super::read_state::{self, Scope};
-use super::responses::{self, HttpError, accepted, reject_response};
+use super::responses::{
+    self, HttpError, WireCallResponse, WireQueryResponse, WireReject, accepted, reject_response,
+};
 use super::{AppState, Origin, ReplicaHandle, blocking, now_nanos};
 use crate::certification::{self, StateView};
 use crate::messages::{IngressCall, QueryCall, Reject, RequestStatus};
 
 /// The interface specification version the network follows.
 pub const IC_API_VERSION: &str = "0.18.0";
+
+/// The `/time` of a certificate: the replica's time, but never behind the
+/// wall clock, so that certificates of an idle network stay fresh enough
+/// for agents (they refuse certificates older than a few minutes).
+fn certified_time<R: ReplicaHandle>(replica: &R) -> u64 {
+    replica.time_nanos().max(now_nanos())
+}
 
 fn respond(result: Result<Response, HttpError>) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)
@@ -103,7 +111,7 @@ async fn query_inner<R: ReplicaHandle>(
                 None
             } else {
                 replica.canister_info(&canister_id).and_then(|info| {
-                    certification::data_certificate(keys, replica.time_nanos(), &info).ok()
+                    certification::data_certificate(keys, certified_time(replica), &info).ok()
                 })
             };
             replica.query(QueryCall {
@@ -119,29 +127,43 @@ async fn query_inner<R: ReplicaHandle>(
     let request_id = request.request_id;
     let state2 = Arc::clone(&state);
     let response = blocking(move || {
-        let mut response = match result {
+        let timestamp = now_nanos();
+        let signable_form = match &result {
             Ok(arg) => QueryResponse::Replied {
-                reply: ReplyResponse { arg },
+                reply: ReplyResponse { arg: arg.clone() },
                 signatures: Vec::new(),
             },
             Err(reject) => QueryResponse::Rejected {
-                reject: reject_response(&reject),
+                reject: reject_response(reject),
                 signatures: Vec::new(),
             },
         };
-        let timestamp = now_nanos();
         let signable =
-            response.signable(ic_transport_types::RequestId::new(&request_id), timestamp);
-        let signature = NodeSignature {
+            signable_form.signable(ic_transport_types::RequestId::new(&request_id), timestamp);
+        let signatures = vec![NodeSignature {
             timestamp,
             signature: state2.keys().node_sign(&signable).to_vec(),
             identity: state2.keys().node_id(),
-        };
-        match &mut response {
-            QueryResponse::Replied { signatures, .. }
-            | QueryResponse::Rejected { signatures, .. } => signatures.push(signature),
+        }];
+        match result {
+            Ok(arg) => WireQueryResponse::Replied {
+                reply: ReplyResponse { arg },
+                signatures,
+            },
+            Err(reject) => {
+                let WireReject {
+                    reject_code,
+                    reject_message,
+                    error_code,
+                } = WireReject::from(&reject);
+                WireQueryResponse::Rejected {
+                    reject_code,
+                    reject_message,
+                    error_code,
+                    signatures,
+                }
+            }
         }
-        response
     })
     .await?;
     Ok(responses::cbor(StatusCode::OK, &response))
@@ -243,7 +265,7 @@ async fn call_async_inner<R: ReplicaHandle>(
             state.want_round();
             Ok(accepted())
         }
-        Err(reject) => Ok(responses::cbor(StatusCode::OK, &reject_response(&reject))),
+        Err(reject) => Ok(responses::cbor(StatusCode::OK, &WireReject::from(&reject))),
     }
 }
 
@@ -276,14 +298,23 @@ async fn call_sync_inner<R: ReplicaHandle>(
                 return SyncOutcome::Refused(reject);
             }
             replica.execute_round();
-            SyncOutcome::Status(replica.request_status(&request_id), replica.time_nanos())
+            SyncOutcome::Status(replica.request_status(&request_id), certified_time(replica))
         })
         .await?;
     let (status, time_nanos) = match outcome {
         SyncOutcome::Refused(reject) => {
+            let WireReject {
+                reject_code,
+                reject_message,
+                error_code,
+            } = WireReject::from(&reject);
             return Ok(responses::cbor(
                 StatusCode::OK,
-                &TransportCallResponse::NonReplicatedRejection(reject_response(&reject)),
+                &WireCallResponse::NonReplicatedRejection {
+                    reject_code,
+                    reject_message,
+                    error_code,
+                },
             ));
         }
         SyncOutcome::Status(status, time) => (status, time),
@@ -313,7 +344,7 @@ async fn call_sync_inner<R: ReplicaHandle>(
     .map_err(|e| HttpError::internal(format!("Cannot encode the certificate: {e}")))?;
     Ok(responses::cbor(
         StatusCode::OK,
-        &TransportCallResponse::Replied { certificate },
+        &WireCallResponse::Replied { certificate },
     ))
 }
 
@@ -408,7 +439,7 @@ async fn read_state_inner<R: ReplicaHandle>(
                 .into_iter()
                 .collect();
             StateView {
-                time_nanos: replica.time_nanos(),
+                time_nanos: certified_time(replica),
                 canisters,
                 request_statuses,
             }

@@ -16,7 +16,8 @@ use crate::messages::RejectCode;
 
 /// Canister methods of the fake: `echo` replies with its argument, `fail`
 /// rejects, `refuse` is refused at submission, `certificate` (query)
-/// replies with the data certificate it was given.
+/// replies with the data certificate it was given, `bare_reject` (query)
+/// rejects without an error code.
 #[derive(Default)]
 struct FakeReplica {
     canisters: BTreeMap<Principal, CanisterInfo>,
@@ -76,6 +77,11 @@ impl ReplicaHandle for FakeReplica {
         match call.method_name.as_str() {
             "certificate" => Ok(call.data_certificate.unwrap_or_default()),
             "fail" => Err(Reject::canister("failed on purpose")),
+            "bare_reject" => Err(Reject {
+                code: RejectCode::CanisterError,
+                message: "trapped".into(),
+                error_code: None,
+            }),
             _ => Ok(call.arg),
         }
     }
@@ -255,6 +261,38 @@ async fn a_query_to_an_unknown_canister_gives_a_reject_the_agent_parses() {
     };
     assert_eq!(reject.reject_code, WireRejectCode::DestinationInvalid);
     assert_eq!(reject.error_code.as_deref(), Some("IC0301"));
+}
+
+#[tokio::test]
+async fn a_query_reject_without_error_code_leaves_the_field_out_and_verifies() {
+    let server = start().await;
+    let agent = agent(&server).await;
+    let err = agent
+        .query(&canister(), "bare_reject")
+        .call()
+        .await
+        .unwrap_err();
+    let AgentError::UncertifiedReject { reject, .. } = err else {
+        panic!("unexpected error {err:?}");
+    };
+    assert_eq!(reject.reject_code, WireRejectCode::CanisterError);
+    assert_eq!(reject.error_code, None);
+
+    let mut content = query_content(soon());
+    if let EnvelopeContent::Query { method_name, .. } = &mut content {
+        *method_name = "bare_reject".into();
+    }
+    let path = format!("/api/v2/canister/{}/query", canister());
+    let (status, body) = post(server.addr, &path, "application/cbor", &envelope(content)).await;
+    assert_eq!(status, 200);
+    let serde_cbor::Value::Map(map) = serde_cbor::from_slice(&body).unwrap() else {
+        panic!("not a map");
+    };
+    assert!(!map.contains_key(&serde_cbor::Value::Text("error_code".into())));
+    assert_eq!(
+        map.get(&serde_cbor::Value::Text("status".into())),
+        Some(&serde_cbor::Value::Text("rejected".into()))
+    );
 }
 
 #[tokio::test]
