@@ -79,12 +79,26 @@ fn main() {
 
     println!("| message | messages in round | instructions |");
     println!("| --- | ---: | ---: |");
-    println!("| query `whoami` | 1 | {} |", query(&mut replica, demo, "whoami"));
-    println!("| query `counter` | 1 | {} |", query(&mut replica, demo, "counter"));
+    println!(
+        "| query `whoami` | 1 | {} |",
+        query(&mut replica, demo, "whoami")
+    );
+    println!(
+        "| query `counter` | 1 | {} |",
+        query(&mut replica, demo, "counter")
+    );
     for (name, method, arg) in [
         ("update `whoami_update`", "whoami_update", no_args()),
-        ("update `increment` (stable write, certified data)", "increment", no_args()),
-        ("update `random_bytes` (raw_rand round trip)", "random_bytes", no_args()),
+        (
+            "update `increment` (stable write, certified data)",
+            "increment",
+            no_args(),
+        ),
+        (
+            "update `random_bytes` (raw_rand round trip)",
+            "random_bytes",
+            no_args(),
+        ),
         (
             "update `sign_ecdsa` (two management calls)",
             "sign_ecdsa",

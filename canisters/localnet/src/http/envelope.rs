@@ -171,6 +171,14 @@ pub(crate) fn check_envelope(
             ),
         )
     })?;
+    // A delegation with `permissions: "queries"` allows queries and
+    // read_state only (IC interface specification, "Authentication").
+    if authenticated.queries_only && kind == RequestKind::Call {
+        return Err(HttpError::bad_request(format!(
+            "Failed to authenticate request 0x{}: a delegation in the chain permits queries only",
+            hex::encode(request_id)
+        )));
+    }
     Ok(CheckedRequest {
         request_id,
         content,

@@ -3,8 +3,8 @@
 
 use candid::Principal;
 use ic_agent::identity::{
-    AnonymousIdentity, BasicIdentity, DelegatedIdentity, Delegation, Prime256v1Identity,
-    Secp256k1Identity, SignedDelegation,
+    AnonymousIdentity, BasicIdentity, DelegatedIdentity, Delegation, DelegationPermissions,
+    Prime256v1Identity, Secp256k1Identity, SignedDelegation,
 };
 use ic_agent::{Agent, AgentError, Identity};
 use ic_transport_types::EnvelopeContent;
@@ -37,11 +37,21 @@ fn delegate(
     expiration: u64,
     targets: Option<Vec<Principal>>,
 ) -> SignedDelegation {
+    delegate_with(from, to, expiration, targets, None)
+}
+
+fn delegate_with(
+    from: &dyn Identity,
+    to: &dyn Identity,
+    expiration: u64,
+    targets: Option<Vec<Principal>>,
+    permissions: Option<DelegationPermissions>,
+) -> SignedDelegation {
     let delegation = Delegation {
         pubkey: to.public_key().unwrap(),
         expiration,
         targets,
-        permissions: None,
+        permissions,
     };
     let signature = from.sign_delegation(&delegation).unwrap();
     SignedDelegation {
@@ -101,6 +111,33 @@ async fn should_let_a_delegation_reach_its_targets_and_nothing_else() {
     assert!(refused.is_err(), "call outside targets: {refused:?}");
     let refused = query::<Principal>(&agent, net.demo2(), "whoami", no_args()).await;
     assert!(refused.is_err(), "query outside targets: {refused:?}");
+}
+
+#[tokio::test]
+async fn should_let_a_queries_only_delegation_query_but_not_update() {
+    let net = Localnet::start();
+    let root = ed25519();
+    let session = ed25519();
+    let chain = vec![delegate_with(
+        &root,
+        &session,
+        now_nanos() + 600_000_000_000,
+        None,
+        Some(DelegationPermissions::Queries),
+    )];
+    let delegated =
+        DelegatedIdentity::new_unchecked(root.public_key().unwrap(), Box::new(session), chain);
+    let agent = net.agent(delegated).await;
+    let seen: Principal = query(&agent, net.demo(), "whoami", no_args())
+        .await
+        .unwrap();
+    assert_eq!(seen, root.sender().unwrap());
+    let refused = update::<u64>(&agent, net.demo(), "increment", no_args()).await;
+    assert_http_refusal(refused);
+    let counter: u64 = query(&agent, net.demo(), "counter", no_args())
+        .await
+        .unwrap();
+    assert_eq!(counter, 0, "the refused update changed nothing");
 }
 
 #[tokio::test]
