@@ -39,6 +39,8 @@ mod envelope;
 mod read_state;
 mod responses;
 mod routes;
+#[cfg(test)]
+mod spec_vectors;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -22,7 +22,7 @@ pub struct Localnet {
     extra_args: Vec<String>,
 }
 
-fn demo_wasm() -> PathBuf {
+pub fn demo_wasm() -> PathBuf {
     match std::env::var_os("DEMO_WASM") {
         Some(path) => PathBuf::from(path),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -7,3 +7,4 @@ mod canister;
 mod durability;
 mod harness;
 mod identities;
+mod read_state;
