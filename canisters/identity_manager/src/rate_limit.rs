@@ -63,13 +63,6 @@ impl TokenBucket {
         };
     }
 
-    /// Whether a token is available at `now`, without taking it.
-    /// `Err(ns)` says how long until one is.
-    pub fn check(&self, now: u64) -> Result<(), u64> {
-        let mut probe = *self;
-        probe.take(now)
-    }
-
     /// Takes one token at `now`; `Err(ns)` says how long until one is back.
     pub fn take(&mut self, now: u64) -> Result<(), u64> {
         self.refill(now);
@@ -120,14 +113,6 @@ mod tests {
         assert_eq!(bucket.take(later), Ok(()));
         assert_eq!(bucket.take(later), Ok(()));
         assert!(bucket.take(later).is_err());
-    }
-
-    #[test]
-    fn should_not_consume_a_token_when_checking() {
-        let bucket = TokenBucket::full(1, SECOND);
-        assert_eq!(bucket.check(0), Ok(()));
-        assert_eq!(bucket.check(0), Ok(()));
-        assert_eq!(bucket.tokens, 1);
     }
 
     #[test]

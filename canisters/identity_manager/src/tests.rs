@@ -1184,7 +1184,10 @@ fn should_never_panic_on_random_or_truncated_input() {
             }
         };
         let alias = String::from_utf8_lossy(&rng.bytes(80)).into_owned();
-        let credential_id = rng.next().is_multiple_of(2).then(|| ByteBuf::from(rng.bytes(400)));
+        let credential_id = rng
+            .next()
+            .is_multiple_of(2)
+            .then(|| ByteBuf::from(rng.bytes(400)));
         let device = Device {
             public_key: ByteBuf::from(key.clone()),
             alias: alias.clone(),
@@ -1245,6 +1248,8 @@ fn should_never_panic_on_random_or_truncated_input() {
         );
     }
     assert!(stats.devices >= devices.len() as u64);
+    // The input was valid often enough to reach the paths that store.
+    assert!(stats.accounts > 10 && devices.len() > 1, "{stats:?}");
 }
 
 // ---- Candid ----
