@@ -3,3 +3,4 @@
 //! `web-sys`, so every side of the system can build it.
 
 pub mod demo;
+pub mod identity_manager;

@@ -1,0 +1,35 @@
+//! Stable memory layout.
+//!
+//! The whole stable memory belongs to one `MemoryManager`, which splits it
+//! into virtual memories, one per stored structure:
+//!
+//! ```text
+//! stable memory
+//! ├── MemoryManager header and bucket table (first page)
+//! ├── HEADER             StableCell<Header>
+//! │                        salt (32 bytes, set once), configuration,
+//! │                        next account number, registration token bucket
+//! ├── ACCOUNTS           StableBTreeMap<AccountNumber, StoredAccount>
+//! │                        account number → two-factor flag + ≤ 10 devices
+//! ├── CREDENTIAL_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
+//! │                        SHA-256(credential id) → account number
+//! └── PUBLIC_KEY_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
+//!                          SHA-256(DER public key) → account number
+//! ```
+//!
+//! Invariants: every device of every account has exactly one entry in
+//! `PUBLIC_KEY_INDEX` (so a key belongs to at most one account, and the
+//! index's length is the device count), and every device with a credential
+//! id has exactly one entry in `CREDENTIAL_INDEX`. Both indexes are written
+//! in the same message as the account, so they never disagree with it.
+//!
+//! Memory ids are never reused: a retired structure keeps its id.
+//! The signature map is *not* here: it lives in the heap (see
+//! `signature_map.rs`).
+
+use ic_stable_structures::memory_manager::MemoryId;
+
+pub const HEADER: MemoryId = MemoryId::new(0);
+pub const ACCOUNTS: MemoryId = MemoryId::new(1);
+pub const CREDENTIAL_INDEX: MemoryId = MemoryId::new(2);
+pub const PUBLIC_KEY_INDEX: MemoryId = MemoryId::new(3);

@@ -1,0 +1,78 @@
+//! The canister's state (stable storage plus the heap signature map) and
+//! the environment a call runs in. Every `_impl` function takes these
+//! explicitly, so the logic runs natively in tests.
+
+use candid::Principal;
+use ic_stable_structures::Memory;
+use sigil_api::identity_manager::{Error, InitArgs};
+
+use crate::signature_map::SignatureMap;
+use crate::storage::Storage;
+
+/// Who calls, when, and which canister answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Env {
+    pub caller: Principal,
+    /// Nanoseconds since the Unix epoch.
+    pub now: u64,
+    pub canister_id: Principal,
+}
+
+pub struct State<M: Memory> {
+    pub storage: Storage<M>,
+    /// Heap only: rebuilt by calling `prepare_delegation` again.
+    pub signatures: SignatureMap,
+}
+
+impl<M: Memory + Clone> State<M> {
+    pub fn init(memory: M) -> Self {
+        State {
+            storage: Storage::init(memory),
+            signatures: SignatureMap::default(),
+        }
+    }
+
+    /// Applies the install/upgrade argument. Numbers already handed out are
+    /// never handed out again: the next account number only grows.
+    pub fn configure(&mut self, args: Option<InitArgs>) -> Result<(), String> {
+        let Some(args) = args else { return Ok(()) };
+        let mut header = self.storage.header().clone();
+        if let Some(base) = args.base_account_number {
+            header.base_account_number = base;
+            header.next_account_number = if self.storage.account_count() == 0 {
+                base
+            } else {
+                header.next_account_number.max(base)
+            };
+        }
+        if let Some(limit) = args.registration_rate_limit {
+            if limit.capacity == 0 || limit.refill_period_ns == 0 {
+                return Err(
+                    "registration_rate_limit needs a capacity and a refill period above zero"
+                        .to_string(),
+                );
+            }
+            header
+                .registrations
+                .reconfigure(limit.capacity, limit.refill_period_ns);
+        }
+        self.storage.set_header(header);
+        Ok(())
+    }
+
+    /// Sets the salt if it is not set yet; a salt once set never changes.
+    pub fn set_salt_once(&mut self, random: &[u8]) -> Result<(), Error> {
+        if self.storage.header().salt().is_some() {
+            return Ok(());
+        }
+        let salt = random
+            .get(..32)
+            .ok_or_else(|| Error::RandomnessUnavailable {
+                message: format!("raw_rand returned {} bytes, not 32", random.len()),
+            })?;
+        let mut header = self.storage.header().clone();
+        header.salt = Some(serde_bytes::ByteBuf::from(salt));
+        self.storage.set_header(header);
+        Ok(())
+    }
+}

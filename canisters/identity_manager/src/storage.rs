@@ -1,0 +1,315 @@
+//! Accounts, devices, salt and configuration in stable memory (layout in
+//! `memory.rs`). Generic over `M: Memory` so tests run on `VectorMemory`.
+//!
+//! Stored records are Candid-encoded. Candid tolerates added optional
+//! fields, so records can grow; renaming a field or a variant of
+//! `Purpose`/`KeyType` changes the encoding and needs a migration.
+
+use std::borrow::Cow;
+
+use candid::{CandidType, Deserialize};
+use ic_stable_structures::memory_manager::{MemoryManager, VirtualMemory};
+use ic_stable_structures::storable::Bound;
+use ic_stable_structures::{Memory, StableBTreeMap, StableCell, Storable};
+use serde_bytes::ByteBuf;
+use sha2::{Digest, Sha256};
+use sigil_api::identity_manager::{AccountNumber, Device, KeyType, Purpose};
+
+use crate::memory;
+use crate::rate_limit::TokenBucket;
+
+/// Default first account number.
+pub const DEFAULT_BASE_ACCOUNT_NUMBER: AccountNumber = 10_000;
+const WASM_PAGE_SIZE: u64 = 65_536;
+
+type VMem<M> = VirtualMemory<M>;
+
+/// The canister-wide record: salt, configuration and counters.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// 32 bytes from `raw_rand`; set once, never changed.
+    pub salt: Option<ByteBuf>,
+    pub base_account_number: AccountNumber,
+    /// The number the next account gets; only grows.
+    pub next_account_number: AccountNumber,
+    pub registrations: TokenBucket,
+}
+
+impl Default for Header {
+    fn default() -> Self {
+        Header {
+            salt: None,
+            base_account_number: DEFAULT_BASE_ACCOUNT_NUMBER,
+            next_account_number: DEFAULT_BASE_ACCOUNT_NUMBER,
+            registrations: TokenBucket::default(),
+        }
+    }
+}
+
+impl Header {
+    pub fn salt(&self) -> Option<[u8; 32]> {
+        self.salt
+            .as_ref()
+            .and_then(|salt| <[u8; 32]>::try_from(salt.as_slice()).ok())
+    }
+}
+
+/// Bound: at most 512 bytes (salt 32, five `nat64`, Candid type table).
+impl Storable for Header {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(encode(self))
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        encode(&self)
+    }
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        decode(&bytes)
+    }
+    const BOUND: Bound = Bound::Bounded {
+        max_size: 512,
+        is_fixed_size: false,
+    };
+}
+
+/// A device as stored (see `sigil_api::identity_manager::Device`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct StoredDevice {
+    pub public_key: ByteBuf,
+    pub alias: String,
+    pub credential_id: Option<ByteBuf>,
+    pub purpose: Purpose,
+    pub key_type: KeyType,
+    pub protected: bool,
+}
+
+impl From<Device> for StoredDevice {
+    fn from(device: Device) -> Self {
+        StoredDevice {
+            public_key: device.public_key,
+            alias: device.alias,
+            credential_id: device.credential_id,
+            purpose: device.purpose,
+            key_type: device.key_type,
+            protected: device.protected,
+        }
+    }
+}
+
+impl From<StoredDevice> for Device {
+    fn from(device: StoredDevice) -> Self {
+        Device {
+            public_key: device.public_key,
+            alias: device.alias,
+            credential_id: device.credential_id,
+            purpose: device.purpose,
+            key_type: device.key_type,
+            protected: device.protected,
+        }
+    }
+}
+
+/// An account: its devices (at least one for authentication, at most
+/// `MAX_DEVICES_PER_ACCOUNT`) and its two-factor flag.
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredAccount {
+    pub two_factor: bool,
+    pub devices: Vec<StoredDevice>,
+}
+
+/// Largest encoded account: ten devices with every field at its limit
+/// encode to about 7.3 KiB (checked by a test).
+pub const MAX_ACCOUNT_BYTES: u32 = 8 * 1024;
+
+/// Bound: at most [`MAX_ACCOUNT_BYTES`].
+impl Storable for StoredAccount {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(encode(self))
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        encode(&self)
+    }
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        decode(&bytes)
+    }
+    const BOUND: Bound = Bound::Bounded {
+        max_size: MAX_ACCOUNT_BYTES,
+        is_fixed_size: false,
+    };
+}
+
+fn encode<T: CandidType>(value: &T) -> Vec<u8> {
+    candid::encode_one(value).expect("stored records always encode")
+}
+
+fn decode<T: for<'de> Deserialize<'de> + CandidType>(bytes: &[u8]) -> T {
+    candid::decode_one(bytes).expect("stable memory holds a record written by this canister")
+}
+
+/// SHA-256 of an index key (a credential id or a DER public key): keeps the
+/// index keys small and fixed-size.
+pub fn index_key(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+pub struct Storage<M: Memory> {
+    raw: M,
+    header: StableCell<Header, VMem<M>>,
+    accounts: StableBTreeMap<AccountNumber, StoredAccount, VMem<M>>,
+    /// Key bound: 32 bytes; value bound: 8 bytes.
+    credentials: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
+    /// Key bound: 32 bytes; value bound: 8 bytes.
+    public_keys: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
+}
+
+impl<M: Memory + Clone> Storage<M> {
+    /// Opens the storage in `memory`, creating empty structures the first
+    /// time and loading the existing ones after an upgrade.
+    pub fn init(memory: M) -> Self {
+        let manager = MemoryManager::init(memory.clone());
+        Storage {
+            raw: memory,
+            header: StableCell::init(manager.get(memory::HEADER), Header::default()),
+            accounts: StableBTreeMap::init(manager.get(memory::ACCOUNTS)),
+            credentials: StableBTreeMap::init(manager.get(memory::CREDENTIAL_INDEX)),
+            public_keys: StableBTreeMap::init(manager.get(memory::PUBLIC_KEY_INDEX)),
+        }
+    }
+
+    pub fn header(&self) -> &Header {
+        self.header.get()
+    }
+
+    pub fn set_header(&mut self, header: Header) {
+        self.header.set(header);
+    }
+
+    pub fn account(&self, number: AccountNumber) -> Option<StoredAccount> {
+        self.accounts.get(&number)
+    }
+
+    pub fn account_of_public_key(&self, public_key: &[u8]) -> Option<AccountNumber> {
+        self.public_keys.get(&index_key(public_key))
+    }
+
+    pub fn account_of_credential_id(&self, credential_id: &[u8]) -> Option<AccountNumber> {
+        self.credentials.get(&index_key(credential_id))
+    }
+
+    /// Writes `account` under `number` and brings both indexes in line:
+    /// keys and credential ids the account no longer has are unindexed,
+    /// new ones are indexed. Callers have checked uniqueness.
+    pub fn write_account(&mut self, number: AccountNumber, account: StoredAccount) {
+        let old = self.accounts.get(&number).unwrap_or_default();
+        for device in &old.devices {
+            self.public_keys.remove(&index_key(&device.public_key));
+            if let Some(id) = &device.credential_id {
+                self.credentials.remove(&index_key(id));
+            }
+        }
+        for device in &account.devices {
+            self.public_keys
+                .insert(index_key(&device.public_key), number);
+            if let Some(id) = &device.credential_id {
+                self.credentials.insert(index_key(id), number);
+            }
+        }
+        self.accounts.insert(number, account);
+    }
+
+    pub fn account_count(&self) -> u64 {
+        self.accounts.len()
+    }
+
+    /// Every device has one public key index entry.
+    pub fn device_count(&self) -> u64 {
+        self.public_keys.len()
+    }
+
+    pub fn stable_memory_bytes(&self) -> u64 {
+        self.raw.size().saturating_mul(WASM_PAGE_SIZE)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code
+mod tests {
+    use super::*;
+    use ic_stable_structures::VectorMemory;
+    use sigil_api::identity_manager::{
+        MAX_ALIAS_LEN, MAX_CREDENTIAL_ID_LEN, MAX_DEVICES_PER_ACCOUNT, MAX_PUBLIC_KEY_LEN,
+    };
+
+    fn largest_account() -> StoredAccount {
+        let device = StoredDevice {
+            public_key: ByteBuf::from(vec![0xff; MAX_PUBLIC_KEY_LEN]),
+            alias: "é".repeat(MAX_ALIAS_LEN / 2),
+            credential_id: Some(ByteBuf::from(vec![0xff; MAX_CREDENTIAL_ID_LEN])),
+            purpose: Purpose::Recovery,
+            key_type: KeyType::Secp256k1,
+            protected: true,
+        };
+        StoredAccount {
+            two_factor: true,
+            devices: vec![device; MAX_DEVICES_PER_ACCOUNT],
+        }
+    }
+
+    #[test]
+    fn should_fit_the_largest_account_within_its_bound() {
+        let bytes = largest_account().into_bytes();
+        assert!(bytes.len() <= MAX_ACCOUNT_BYTES as usize, "{}", bytes.len());
+    }
+
+    #[test]
+    fn should_fit_the_largest_header_within_its_bound() {
+        let header = Header {
+            salt: Some(ByteBuf::from(vec![0xff; 32])),
+            base_account_number: u64::MAX,
+            next_account_number: u64::MAX,
+            registrations: TokenBucket {
+                capacity: u64::MAX,
+                refill_period_ns: u64::MAX,
+                tokens: u64::MAX,
+                last_refill_ns: u64::MAX,
+            },
+        };
+        assert!(header.into_bytes().len() <= 512);
+    }
+
+    #[test]
+    fn should_keep_accounts_and_header_when_reopened() {
+        let memory = VectorMemory::default();
+        let mut storage = Storage::init(memory.clone());
+        let mut header = storage.header().clone();
+        header.salt = Some(ByteBuf::from(vec![7; 32]));
+        header.next_account_number = 10_001;
+        storage.set_header(header.clone());
+        storage.write_account(10_000, largest_account());
+        drop(storage);
+
+        let reopened = Storage::init(memory);
+        assert_eq!(reopened.header(), &header);
+        assert_eq!(reopened.account(10_000), Some(largest_account()));
+        assert_eq!(reopened.device_count(), 1);
+        assert!(reopened.stable_memory_bytes() > 0);
+    }
+
+    #[test]
+    fn should_unindex_keys_an_account_no_longer_has() {
+        let mut storage = Storage::init(VectorMemory::default());
+        let mut account = largest_account();
+        account.devices.truncate(1);
+        account.devices[0].public_key = ByteBuf::from(vec![1]);
+        account.devices[0].credential_id = Some(ByteBuf::from(vec![2]));
+        storage.write_account(1, account.clone());
+        assert_eq!(storage.account_of_public_key(&[1]), Some(1));
+        assert_eq!(storage.account_of_credential_id(&[2]), Some(1));
+
+        account.devices[0].public_key = ByteBuf::from(vec![3]);
+        account.devices[0].credential_id = None;
+        storage.write_account(1, account);
+        assert_eq!(storage.account_of_public_key(&[1]), None);
+        assert_eq!(storage.account_of_credential_id(&[2]), None);
+        assert_eq!(storage.account_of_public_key(&[3]), Some(1));
+    }
+}
