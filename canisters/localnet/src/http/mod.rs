@@ -249,11 +249,21 @@ pub fn router<R: ReplicaHandle>(state: Arc<AppState<R>>) -> Router {
         .with_state(state)
 }
 
-/// Executes a round whenever one is wanted, until `stop` turns true.
+/// How often the round runner looks for due timers when no request asks
+/// for a round (the IC makes about one round a second; a shorter tick keeps
+/// tests quick). An idle round costs a check, not a commit.
+const TIMER_TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Executes a round whenever one is wanted — and at least every
+/// [`TIMER_TICK`], so canister timers fire on an idle network — until
+/// `stop` turns true.
 async fn round_runner<R: ReplicaHandle>(state: Arc<AppState<R>>, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(TIMER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = state.round_wanted.notified() => {}
+            _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
         if *stop.borrow() {
