@@ -44,7 +44,9 @@ ensure_node_packages() {
 
 build_canisters() {
     say "building canisters (wasm32, release)"
-    cargo build --locked --release --target wasm32-unknown-unknown -p demo
+    cargo build --locked --release --target wasm32-unknown-unknown -p demo -p identity_manager
+    # Canister tests find the wasm here.
+    export SIGIL_WASM_DIR="$WASM_DIR"
 }
 
 build_localnet() {
@@ -59,7 +61,8 @@ write_deploy_config() {
     cat >"$1" <<JSON
 {
   "canisters": {
-    "demo": { "wasm": "$WASM_DIR/demo.wasm" }
+    "demo": { "wasm": "$WASM_DIR/demo.wasm" },
+    "identity_manager": { "wasm": "$WASM_DIR/identity_manager.wasm" }
   }
 }
 JSON

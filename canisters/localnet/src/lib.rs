@@ -19,4 +19,6 @@ pub mod management;
 pub mod messages;
 pub mod persist;
 pub mod replica;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod threshold;
