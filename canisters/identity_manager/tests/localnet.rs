@@ -533,3 +533,53 @@ async fn should_keep_accounts_devices_and_principals_across_an_upgrade() {
     let after: Result<Vec<Device>, Error> = owner.query("list_devices", (account,)).await;
     assert_eq!(after, devices);
 }
+
+#[tokio::test]
+async fn should_let_a_session_delegated_from_a_passkey_act_for_the_account() {
+    let net = start(None);
+    let passkey = WebAuthnIdentity::generate();
+    let passkey_device = device(&passkey, KeyType::WebAuthn, "YubiKey");
+    let passkey_key = passkey.public_key().unwrap();
+    let session = ic_agent::identity::Prime256v1Identity::from_private_key(
+        p256::SecretKey::random(&mut rand::thread_rng()),
+    );
+    let delegation = ic_transport_types::Delegation {
+        pubkey: session.public_key().unwrap(),
+        expiration: now_nanos() + 600_000_000_000,
+        targets: Some(vec![net.id("identity_manager")]),
+        permissions: None,
+    };
+    let signature = passkey
+        .sign_delegation(&delegation)
+        .unwrap()
+        .signature
+        .unwrap();
+    let passkey_client = Client::new(&net, passkey).await;
+    let account = passkey_client.create_account(passkey_device).await.unwrap();
+    let on: Result<(), Error> = passkey_client
+        .update("set_two_factor", (account, true))
+        .await;
+    on.unwrap();
+
+    // The frontend's session key, delegated from the passkey, is the
+    // passkey's principal: it may act for the account even with two-factor on.
+    let session_client = Client::new(
+        &net,
+        DelegatedIdentity::new_unchecked(
+            passkey_key,
+            Box::new(session),
+            vec![ic_transport_types::SignedDelegation {
+                delegation,
+                signature,
+            }],
+        ),
+    )
+    .await;
+    let devices: Result<Vec<Device>, Error> =
+        session_client.query("list_devices", (account,)).await;
+    assert_eq!(devices.unwrap().len(), 1);
+    let signed = session_client
+        .delegation(account, DAPP, &ed25519().public_key().unwrap(), None, None)
+        .await;
+    assert!(signed.is_ok(), "{signed:?}");
+}
