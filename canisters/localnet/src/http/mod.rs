@@ -29,6 +29,10 @@
 //!   client sends can panic a handler or stop the server.
 //! - Replica work runs on the blocking pool under one mutex; the async
 //!   runtime never blocks on it.
+//! - A call or query to the management canister must be routed to the
+//!   canister its argument names (any canister for the creating methods),
+//!   and delegation targets apply to that canister: a delegation cannot
+//!   reach past its targets through `aaaaa-aa`.
 //! - The status of a request id is revealed only to the sender of that
 //!   request, through the effective canister id it was sent to (403 else).
 //! - Every response carries permissive CORS headers and `OPTIONS` is

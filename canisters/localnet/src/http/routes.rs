@@ -101,8 +101,13 @@ async fn query_inner<R: ReplicaHandle>(
     else {
         return Err(HttpError::bad_request("Malformed request: not a query"));
     };
-    check_effective_canister_id(&canister_id, &effective_canister_id)?;
-    check_targets(&request, &canister_id, &effective_canister_id)?;
+    check_route(
+        &request,
+        &canister_id,
+        &method_name,
+        &arg,
+        &effective_canister_id,
+    )?;
 
     let sender = request.sender;
     let result = state
@@ -169,22 +174,55 @@ async fn query_inner<R: ReplicaHandle>(
     Ok(responses::cbor(StatusCode::OK, &response))
 }
 
-/// A sender restricted by delegation targets may reach only those
-/// canisters; for the management canister, the effective canister id counts.
-fn check_targets(
+/// Checks where a call or query goes: its effective canister id, and that
+/// a sender restricted by delegation targets reaches only those. A call to
+/// the management canister counts as reaching the canister its argument
+/// names (which must then be the effective canister id); one that names no
+/// canister needs the management canister itself among the targets.
+fn check_route(
     request: &CheckedRequest,
     canister_id: &Principal,
+    method_name: &str,
+    arg: &[u8],
     effective_canister_id: &Principal,
 ) -> Result<(), HttpError> {
-    let allowed = request.may_target(canister_id)
-        || (*canister_id == Principal::management_canister()
-            && request.may_target(effective_canister_id));
-    if allowed {
+    let named = if *canister_id == Principal::management_canister() {
+        crate::management::effective_canister_id(method_name, arg)
+    } else {
+        None
+    };
+    check_effective_canister_id(
+        canister_id,
+        named.as_ref(),
+        method_name,
+        effective_canister_id,
+    )?;
+    let reached = match named {
+        Some(named) if named == *effective_canister_id => named,
+        _ => *canister_id,
+    };
+    check_targets(request, &reached)
+}
+
+/// A sender restricted by delegation targets may reach only those.
+fn check_targets(request: &CheckedRequest, reached: &Principal) -> Result<(), HttpError> {
+    if request.may_target(reached) {
         Ok(())
     } else {
         Err(HttpError::bad_request(format!(
-            "Canister {canister_id} is not one of the delegation targets."
+            "Canister {reached} is not one of the delegation targets."
         )))
+    }
+}
+
+/// The canister an ingress call reached, for its targets: the call's
+/// canister, or for the management canister its effective canister id
+/// (which [`check_route`] bound to the canister the argument names).
+fn reached_by(origin: &Origin) -> Principal {
+    if origin.canister_id == Principal::management_canister() {
+        origin.effective_canister_id
+    } else {
+        origin.canister_id
     }
 }
 
@@ -207,8 +245,13 @@ async fn accept_call<R: ReplicaHandle>(
     else {
         return Err(HttpError::bad_request("Malformed request: not a call"));
     };
-    check_effective_canister_id(&canister_id, &effective_canister_id)?;
-    check_targets(&request, &canister_id, &effective_canister_id)?;
+    check_route(
+        &request,
+        &canister_id,
+        &method_name,
+        &arg,
+        &effective_canister_id,
+    )?;
     Ok(IngressCall {
         request_id: request.request_id,
         sender: request.sender,
@@ -413,7 +456,7 @@ async fn read_state_inner<R: ReplicaHandle>(
         };
         if origin.sender != request.sender
             || !same_route
-            || !request.may_target(&origin.canister_id)
+            || !request.may_target(&reached_by(&origin))
         {
             return Err(HttpError::new(
                 StatusCode::FORBIDDEN,

@@ -261,3 +261,72 @@ pub fn assert_http_refusal<T: std::fmt::Debug>(result: Result<T, AgentError>) {
         other => panic!("expected an HTTP refusal, got {other:?}"),
     }
 }
+
+/// Calls `method` of the management canister through `/canister/<ecid>/call`
+/// with `{canister_id = target}` as argument.
+async fn management_call(
+    agent: &Agent,
+    method: &str,
+    effective_canister_id: Principal,
+    target: Principal,
+) -> Result<Vec<u8>, AgentError> {
+    let arg = candid::encode_one(ic_management_canister_types::CanisterIdRecord {
+        canister_id: target,
+    })
+    .unwrap();
+    agent
+        .update(&Principal::management_canister(), method)
+        .with_effective_canister_id(effective_canister_id)
+        .with_arg(arg)
+        .call_and_wait()
+        .await
+}
+
+#[tokio::test]
+async fn should_not_let_the_management_canister_carry_a_delegation_past_its_targets() {
+    let net = Localnet::start();
+    let root = ed25519();
+    let session = ed25519();
+    let chain = vec![delegate(
+        &root,
+        &session,
+        now_nanos() + 600_000_000_000,
+        Some(vec![net.demo()]),
+    )];
+    let delegated =
+        DelegatedIdentity::new_unchecked(root.public_key().unwrap(), Box::new(session), chain);
+    let unrestricted = net.agent(root).await;
+    let restricted = net.agent(delegated).await;
+
+    // A canister that the root identity controls, outside the targets.
+    let arg = candid::encode_one(
+        ic_management_canister_types::ProvisionalCreateCanisterWithCyclesArgs::default(),
+    )
+    .unwrap();
+    let reply = unrestricted
+        .update(
+            &Principal::management_canister(),
+            "provisional_create_canister_with_cycles",
+        )
+        .with_effective_canister_id(net.demo())
+        .with_arg(arg)
+        .call_and_wait()
+        .await
+        .unwrap();
+    let own = candid::decode_one::<ic_management_canister_types::CanisterIdRecord>(&reply)
+        .unwrap()
+        .canister_id;
+    management_call(&unrestricted, "canister_status", own, own)
+        .await
+        .unwrap();
+
+    // The URL must name the canister the argument names.
+    assert_http_refusal(management_call(&unrestricted, "canister_status", net.demo(), own).await);
+    // Neither route reaches a canister outside the delegation's targets.
+    assert_http_refusal(management_call(&restricted, "canister_status", net.demo(), own).await);
+    assert_http_refusal(management_call(&restricted, "stop_canister", net.demo(), own).await);
+    assert_http_refusal(management_call(&restricted, "canister_status", own, own).await);
+    management_call(&unrestricted, "canister_status", own, own)
+        .await
+        .unwrap();
+}
