@@ -34,7 +34,9 @@
 //!   and delegation targets apply to that canister: a delegation cannot
 //!   reach past its targets through `aaaaa-aa`.
 //! - The status of a request id is revealed only to the sender of that
-//!   request, through the effective canister id it was sent to (403 else).
+//!   request, through the effective canister id it was sent to (403 else),
+//!   also after a restart: the replica keeps (and persists) each request's
+//!   origin with its status.
 //! - Every response carries permissive CORS headers and `OPTIONS` is
 //!   answered, so browser agents on other origins work.
 //! - With `LOCALNET_LOG=1`, one line per request goes to stderr.
@@ -44,7 +46,6 @@ mod read_state;
 mod responses;
 mod routes;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -55,7 +56,9 @@ use candid::Principal;
 use tokio::sync::{Notify, watch};
 
 use crate::certification::Keys;
-use crate::messages::{CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestStatus};
+use crate::messages::{
+    CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestOrigin, RequestStatus,
+};
 use crate::replica::Replica;
 use responses::HttpError;
 
@@ -69,6 +72,8 @@ pub trait ReplicaHandle: Send + 'static {
     fn submit_ingress(&mut self, call: IngressCall) -> Result<(), Reject>;
     fn execute_round(&mut self);
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus>;
+    /// Who sent a request and where; `None` also when that is not known.
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin>;
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject>;
     fn canister_info(&self, canister_id: &Principal) -> Option<CanisterInfo>;
     fn canister_ids(&self) -> Vec<Principal>;
@@ -87,6 +92,9 @@ impl ReplicaHandle for Replica {
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus> {
         Replica::request_status(self, request_id)
     }
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        Replica::request_origin(self, request_id)
+    }
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject> {
         Replica::query(self, call)
     }
@@ -98,52 +106,10 @@ impl ReplicaHandle for Replica {
     }
 }
 
-/// Who sent an ingress call, and where: decides who may read its status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    pub sender: Principal,
-    pub canister_id: Principal,
-    pub effective_canister_id: Principal,
-    pub ingress_expiry: u64,
-}
-
-/// Origins of recent ingress calls, kept until a while after they expire.
-#[derive(Default)]
-pub(crate) struct Origins {
-    map: HashMap<RequestId, Origin>,
-}
-
-impl Origins {
-    /// Entries are dropped this long after their request expired.
-    const RETAIN_AFTER_EXPIRY_NANOS: u64 = 5 * 60 * 1_000_000_000;
-    /// Pruning starts at this many entries.
-    const PRUNE_AT: usize = 10_000;
-    /// Never more entries than this.
-    const MAX: usize = 200_000;
-
-    pub fn insert(&mut self, request_id: RequestId, origin: Origin, now_nanos: u64) {
-        if self.map.len() >= Self::PRUNE_AT {
-            self.map.retain(|_, o| {
-                o.ingress_expiry
-                    .saturating_add(Self::RETAIN_AFTER_EXPIRY_NANOS)
-                    > now_nanos
-            });
-        }
-        if self.map.len() < Self::MAX || self.map.contains_key(&request_id) {
-            self.map.insert(request_id, origin);
-        }
-    }
-
-    pub fn get(&self, request_id: &RequestId) -> Option<Origin> {
-        self.map.get(request_id).copied()
-    }
-}
-
 /// The state shared by all handlers.
 pub struct AppState<R> {
     replica: Mutex<R>,
     keys: Keys,
-    origins: Mutex<Origins>,
     round_wanted: Notify,
 }
 
@@ -152,7 +118,6 @@ impl<R: ReplicaHandle> AppState<R> {
         Self {
             replica: Mutex::new(replica),
             keys,
-            origins: Mutex::new(Origins::default()),
             round_wanted: Notify::new(),
         }
     }
@@ -175,20 +140,6 @@ impl<R: ReplicaHandle> AppState<R> {
         })
         .await
         .map_err(|_| HttpError::internal("The replica failed while handling the request."))
-    }
-
-    pub(crate) fn record_origin(&self, request_id: RequestId, origin: Origin, now_nanos: u64) {
-        self.origins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(request_id, origin, now_nanos);
-    }
-
-    pub(crate) fn origin(&self, request_id: &RequestId) -> Option<Origin> {
-        self.origins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(request_id)
     }
 
     /// Asks the round runner for an `execute_round` soon.

@@ -22,9 +22,9 @@ use super::read_state::{self, Scope};
 use super::responses::{
     self, HttpError, WireCallResponse, WireQueryResponse, WireReject, accepted, reject_response,
 };
-use super::{AppState, Origin, ReplicaHandle, blocking, now_nanos};
+use super::{AppState, ReplicaHandle, blocking, now_nanos};
 use crate::certification::{self, StateView};
-use crate::messages::{IngressCall, QueryCall, Reject, RequestStatus};
+use crate::messages::{IngressCall, QueryCall, Reject, RequestOrigin, RequestStatus};
 
 /// The interface specification version the network follows.
 pub const IC_API_VERSION: &str = "0.18.0";
@@ -218,7 +218,7 @@ fn check_targets(request: &CheckedRequest, reached: &Principal) -> Result<(), Ht
 /// The canister an ingress call reached, for its targets: the call's
 /// canister, or for the management canister its effective canister id
 /// (which [`check_route`] bound to the canister the argument names).
-fn reached_by(origin: &Origin) -> Principal {
+fn reached_by(origin: &RequestOrigin) -> Principal {
     if origin.canister_id == Principal::management_canister() {
         origin.effective_canister_id
     } else {
@@ -263,15 +263,6 @@ async fn accept_call<R: ReplicaHandle>(
     })
 }
 
-fn origin_of(call: &IngressCall) -> Origin {
-    Origin {
-        sender: call.sender,
-        canister_id: call.canister_id,
-        effective_canister_id: call.effective_canister_id,
-        ingress_expiry: call.ingress_expiry,
-    }
-}
-
 /// Submits unless the replica already knows the request (a resubmission
 /// of the same content is harmless, as on the IC).
 fn submit<R: ReplicaHandle>(replica: &mut R, call: IngressCall) -> Result<(), Reject> {
@@ -298,13 +289,11 @@ async fn call_async_inner<R: ReplicaHandle>(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let call = accept_call(&state, &ecid, &headers, body).await?;
-    let (request_id, origin) = (call.request_id, origin_of(&call));
     let submitted = state
         .with_replica(move |replica, _| submit(replica, call))
         .await?;
     match submitted {
         Ok(()) => {
-            state.record_origin(request_id, origin, now_nanos());
             state.want_round();
             Ok(accepted())
         }
@@ -334,7 +323,7 @@ async fn call_sync_inner<R: ReplicaHandle>(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let call = accept_call(&state, &ecid, &headers, body).await?;
-    let (request_id, origin) = (call.request_id, origin_of(&call));
+    let request_id = call.request_id;
     let outcome = state
         .with_replica(move |replica, _| {
             if let Err(reject) = submit(replica, call) {
@@ -362,7 +351,6 @@ async fn call_sync_inner<R: ReplicaHandle>(
         }
         SyncOutcome::Status(status, time) => (status, time),
     };
-    state.record_origin(request_id, origin, now_nanos());
     let status = match status {
         Some(
             status @ (RequestStatus::Replied(_) | RequestStatus::Rejected(_) | RequestStatus::Done),
@@ -447,27 +435,24 @@ async fn read_state_inner<R: ReplicaHandle>(
             format!("Canister {ecid} is not one of the delegation targets."),
         ));
     }
-    if let Some(request_id) = plan.request_id
-        && let Some(origin) = state.origin(&request_id)
-    {
-        let same_route = match scope {
-            Scope::Canister(ecid) => origin.effective_canister_id == ecid,
-            Scope::Subnet(_) => true,
-        };
-        if origin.sender != request.sender
-            || !same_route
-            || !request.may_target(&reached_by(&origin))
-        {
-            return Err(HttpError::new(
-                StatusCode::FORBIDDEN,
-                "Request IDs must be for requests signed by the caller.",
-            ));
-        }
-    }
-
     let (needs_canisters, request_id) = (plan.needs_canisters, plan.request_id);
     let view = state
         .with_replica(move |replica, _| {
+            let request_statuses = match request_id {
+                Some(id) => match replica.request_status(&id) {
+                    Some(status) => {
+                        if !may_read_status(&request, scope, replica.request_origin(&id)) {
+                            return Err(HttpError::new(
+                                StatusCode::FORBIDDEN,
+                                "Request IDs must be for requests signed by the caller.",
+                            ));
+                        }
+                        vec![(id, status)]
+                    }
+                    None => Vec::new(),
+                },
+                None => Vec::new(),
+            };
             let canisters = if needs_canisters {
                 replica
                     .canister_ids()
@@ -477,17 +462,13 @@ async fn read_state_inner<R: ReplicaHandle>(
             } else {
                 Vec::new()
             };
-            let request_statuses = request_id
-                .and_then(|id| replica.request_status(&id).map(|status| (id, status)))
-                .into_iter()
-                .collect();
-            StateView {
+            Ok(StateView {
                 time_nanos: certified_time(replica),
                 canisters,
                 request_statuses,
-            }
+            })
         })
-        .await?;
+        .await??;
     let state2 = Arc::clone(&state);
     let certificate = blocking(move || certification::certify(state2.keys(), &view, &plan.paths))
         .await?
@@ -496,6 +477,20 @@ async fn read_state_inner<R: ReplicaHandle>(
         StatusCode::OK,
         &ReadStateResponse { certificate },
     ))
+}
+
+/// Whether `request` may read the status of a request from `origin`: only
+/// its sender may, through the effective canister id it was sent to, and
+/// within its delegation targets. Unknown origins are readable by nobody.
+fn may_read_status(request: &CheckedRequest, scope: Scope, origin: Option<RequestOrigin>) -> bool {
+    let Some(origin) = origin else {
+        return false;
+    };
+    let same_route = match scope {
+        Scope::Canister(ecid) => origin.effective_canister_id == ecid,
+        Scope::Subnet(_) => true,
+    };
+    origin.sender == request.sender && same_route && request.may_target(&reached_by(&origin))
 }
 
 fn add_cors_headers(response: &mut Response) {

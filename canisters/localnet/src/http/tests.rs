@@ -23,6 +23,7 @@ struct FakeReplica {
     canisters: BTreeMap<Principal, CanisterInfo>,
     queue: Vec<IngressCall>,
     statuses: HashMap<RequestId, RequestStatus>,
+    origins: HashMap<RequestId, RequestOrigin>,
 }
 
 fn not_found(canister_id: &Principal) -> Reject {
@@ -51,6 +52,7 @@ impl ReplicaHandle for FakeReplica {
         }
         self.statuses
             .insert(call.request_id, RequestStatus::Received);
+        self.origins.insert(call.request_id, call.origin());
         self.queue.push(call);
         Ok(())
     }
@@ -68,6 +70,10 @@ impl ReplicaHandle for FakeReplica {
 
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus> {
         self.statuses.get(request_id).cloned()
+    }
+
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        self.origins.get(request_id).copied()
     }
 
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject> {
@@ -395,16 +401,20 @@ async fn another_senders_request_status_is_forbidden() {
     let server = start().await;
     let agent = agent(&server).await;
     let id = [6; 32];
-    server.state.record_origin(
-        id,
-        Origin {
-            sender: Principal::self_authenticating(b"someone else"),
-            canister_id: canister(),
-            effective_canister_id: canister(),
-            ingress_expiry: soon(),
-        },
-        now_nanos(),
-    );
+    {
+        let mut replica = server.state.replica.lock().unwrap();
+        replica
+            .statuses
+            .insert(id, RequestStatus::Replied(b"secret".to_vec()));
+        replica.origins.insert(
+            id,
+            RequestOrigin {
+                sender: Principal::self_authenticating(b"someone else"),
+                canister_id: canister(),
+                effective_canister_id: canister(),
+            },
+        );
+    }
     let err = agent
         .request_status_raw(&ic_agent::RequestId::new(&id), canister())
         .await

@@ -85,7 +85,7 @@ use std::path::{Path, PathBuf};
 use candid::Principal;
 use sha2::{Digest, Sha256};
 
-use crate::messages::RequestId;
+use crate::messages::{RequestId, RequestOrigin};
 
 mod checkpoint;
 mod codec;
@@ -174,11 +174,15 @@ pub enum StoredStatus {
     Done,
 }
 
-/// A request status with the time after which it may be pruned.
+/// A request status with the time after which it may be pruned, and who
+/// may read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRequest {
     pub status: StoredStatus,
     pub ingress_expiry: u64,
+    /// `None` for statuses recorded by format version 1, which did not keep
+    /// it (nobody may read those).
+    pub origin: Option<RequestOrigin>,
 }
 
 /// What [`Store::open`] recovers.
@@ -480,13 +484,14 @@ fn recover(dir: &Path) -> Result<Recovered, PersistError> {
     let mut dropped_tail_bytes = 0;
     match fs::read(dir.join(LOG_FILE)) {
         Ok(data) => {
-            let log_generation = wal::parse_header(&data)?;
+            let (log_generation, version) = wal::parse_header(&data)?;
             if log_generation == generation {
                 let scan = wal::scan(&data)?;
                 for range in scan.records {
                     records += 1;
                     let record = data.get(range).unwrap_or_default();
-                    let batch = codec::decode_batch(record).map_err(|e| in_record(records, e))?;
+                    let batch =
+                        codec::decode_batch(record, version).map_err(|e| in_record(records, e))?;
                     state.apply(batch).map_err(|e| in_record(records, e))?;
                 }
                 dropped_tail_bytes = (data.len() - scan.valid_len) as u64;

@@ -52,7 +52,9 @@ use self::commit::{CommitState, Requests};
 pub use self::scheduler::MAX_MESSAGES_PER_ROUND;
 use self::scheduler::Message;
 use crate::execution::{CanisterInstance, CanisterModule, Entry, MessageEnv, Response};
-use crate::messages::{CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestStatus};
+use crate::messages::{
+    CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestOrigin, RequestStatus,
+};
 use crate::persist::{PersistedCanister, RunStatus, Store};
 use crate::threshold::MasterKeys;
 
@@ -214,7 +216,8 @@ impl Replica {
         if call.canister_id != Principal::management_canister() {
             self.check_ingress(&call)?;
         }
-        self.requests.received(call.request_id, call.ingress_expiry);
+        self.requests
+            .received(call.request_id, call.ingress_expiry, call.origin());
         self.queue.push_back(Message::Ingress(call));
         Ok(())
     }
@@ -275,6 +278,11 @@ impl Replica {
     /// The status of an ingress call, if the replica knows it.
     pub fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus> {
         self.requests.status(request_id)
+    }
+
+    /// Who sent an ingress call and where, if the replica knows.
+    pub fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        self.requests.origin(request_id)
     }
 
     /// Runs a query; its state changes are discarded.

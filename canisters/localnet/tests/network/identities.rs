@@ -330,3 +330,47 @@ async fn should_not_let_the_management_canister_carry_a_delegation_past_its_targ
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn should_show_a_request_status_only_to_its_sender_even_after_a_restart() {
+    let mut net = Localnet::start();
+    let alice_key: [u8; 32] = rand::random();
+    let alice = net.agent(BasicIdentity::from_raw_key(&alice_key)).await;
+    let signed = alice
+        .update(&net.demo(), "increment")
+        .with_arg(no_args())
+        .sign()
+        .unwrap();
+    alice
+        .update_signed(net.demo(), signed.signed_update)
+        .await
+        .unwrap();
+    let request_id = signed.request_id;
+    let (status, _) = alice
+        .request_status_raw(&request_id, net.demo())
+        .await
+        .unwrap();
+    assert!(
+        matches!(status, ic_agent::agent::RequestStatusResponse::Replied(_)),
+        "{status:?}"
+    );
+
+    for restart in [false, true] {
+        if restart {
+            net.restart(false);
+        }
+        let bob = net.agent(ed25519()).await;
+        assert_http_refusal(bob.request_status_raw(&request_id, net.demo()).await);
+        let anonymous = net.anonymous_agent().await;
+        assert_http_refusal(anonymous.request_status_raw(&request_id, net.demo()).await);
+        let alice = net.agent(BasicIdentity::from_raw_key(&alice_key)).await;
+        let (status, _) = alice
+            .request_status_raw(&request_id, net.demo())
+            .await
+            .unwrap();
+        assert!(
+            matches!(status, ic_agent::agent::RequestStatusResponse::Replied(_)),
+            "{status:?}"
+        );
+    }
+}
