@@ -509,8 +509,12 @@ mod tests {
     use crate::messages::RejectCode;
 
     fn state() -> State {
+        // One directory per state: tests run in parallel, and key files
+        // written at the same time by two of them would collide.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
-            std::env::temp_dir().join(format!("localnet-replica-keys-{}", std::process::id()));
+            std::env::temp_dir().join(format!("localnet-replica-keys-{}-{n}", std::process::id()));
         State::new(
             ExecutionLimits::default(),
             MasterKeys::load_or_create(&dir).unwrap(),
