@@ -29,6 +29,8 @@
 //!   client sends can panic a handler or stop the server.
 //! - Replica work runs on the blocking pool under one mutex; the async
 //!   runtime never blocks on it.
+//! - A round runs at least every [`ROUND_INTERVAL`], requests or not, so
+//!   canister global timers fire on an idle network.
 //! - A call or query to the management canister must be routed to the
 //!   canister its argument names (any canister for the creating methods),
 //!   and delegation targets apply to that canister: a delegation cannot
@@ -202,11 +204,18 @@ pub fn router<R: ReplicaHandle>(state: Arc<AppState<R>>) -> Router {
         .with_state(state)
 }
 
-/// Executes a round whenever one is wanted, until `stop` turns true.
+/// The longest an idle network waits between rounds.
+pub const ROUND_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Executes a round whenever one is wanted, and at least every
+/// [`ROUND_INTERVAL`] (global timers fall due, rounds cut short leave
+/// messages, statuses expire, and a failed commit is retried without any
+/// request arriving), until `stop` turns true.
 async fn round_runner<R: ReplicaHandle>(state: Arc<AppState<R>>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = state.round_wanted.notified() => {}
+            _ = tokio::time::sleep(ROUND_INTERVAL) => {}
             _ = stop.changed() => return,
         }
         if *stop.borrow() {

@@ -24,6 +24,7 @@ struct FakeReplica {
     queue: Vec<IngressCall>,
     statuses: HashMap<RequestId, RequestStatus>,
     origins: HashMap<RequestId, RequestOrigin>,
+    rounds: u64,
 }
 
 fn not_found(canister_id: &Principal) -> Reject {
@@ -58,6 +59,7 @@ impl ReplicaHandle for FakeReplica {
     }
 
     fn execute_round(&mut self) {
+        self.rounds += 1;
         for call in std::mem::take(&mut self.queue) {
             let status = if call.method_name == "fail" {
                 RequestStatus::Rejected(Reject::canister("failed on purpose"))
@@ -527,4 +529,12 @@ async fn preflight_requests_are_answered_with_cors_headers() {
         head.to_ascii_lowercase()
             .contains("access-control-allow-origin: *")
     );
+}
+
+#[tokio::test]
+async fn rounds_run_on_an_idle_network_so_that_timers_fire() {
+    let server = start().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let rounds = server.state.replica.lock().unwrap().rounds;
+    assert!(rounds >= 1, "{rounds} rounds without requests");
 }
