@@ -38,6 +38,7 @@ use wasmi::{
 use crate::persist::GlobalValue;
 use instrument::{GlobalKind, Instrumented};
 use system_api::{Context, HostState, MessageState, STABLE_PAGE, Trap, WASM_PAGE};
+pub use system_api::{MAX_CALLS_PER_MESSAGE, MAX_PAYLOAD_BYTES};
 
 /// Fuel for instantiation (a module's start function).
 const START_FUEL: u64 = 5_000_000_000;
