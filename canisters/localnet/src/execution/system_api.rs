@@ -749,7 +749,8 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
         "msg_cycles_refunded128",
         |mut c: C<'_>, dst: i32| -> Result<(), Error> {
             enter(&mut c, "msg_cycles_refunded128")?;
-            write_u128(&mut c, dst as u32, 0, "ic0.msg_cycles_refunded128")
+            let refunded = msg(&c)?.env.cycles_refunded;
+            write_u128(&mut c, dst as u32, refunded, "ic0.msg_cycles_refunded128")
         },
     )?;
     linker.func_wrap(

@@ -993,13 +993,14 @@ fn should_attach_the_ecdsa_fee_when_signing_with_the_demo_key() {
 // ---------------------------------------------------------------------------
 
 const LIMIT_IMPORTS: &[&str] = &[
-    "msg_reply_data_append", // 0
-    "msg_reply",             // 1
-    "call_new",              // 2
-    "call_data_append",      // 3
-    "call_perform",          // 4
-    "msg_reject",            // 5
-    "trap",                  // 6
+    "msg_reply_data_append",  // 0
+    "msg_reply",              // 1
+    "call_new",               // 2
+    "call_data_append",       // 3
+    "call_perform",           // 4
+    "msg_reject",             // 5
+    "trap",                   // 6
+    "msg_cycles_refunded128", // 7
 ];
 
 /// `body` run `times` times (local 0 counts).
@@ -1072,6 +1073,18 @@ fn limits_module() -> Vec<u8> {
                 I::Call(6),
             ],
         ),
+        TestFunc {
+            export: None,
+            params: vec![ValType::I32],
+            body: vec![
+                I::I32Const(700),
+                I::Call(7),
+                I::I32Const(700),
+                I::I32Const(16),
+                I::Call(0),
+                I::Call(1),
+            ],
+        },
         func("canister_update call_arg_too_big", {
             let mut b = call_new();
             b.extend(repeat(
@@ -1145,4 +1158,32 @@ fn should_cut_a_long_trap_message() {
         .result
         .unwrap_err();
     assert!(message.len() <= 32 * 1024, "{} bytes", message.len());
+}
+
+#[test]
+fn should_show_a_callback_the_cycles_refunded_with_its_response() {
+    let mut instance = instance_of(&limits_module(), HEAP_LIMIT);
+    let refunded = MessageEnv {
+        cycles_refunded: 7,
+        ..env()
+    };
+    let callback = Callback { fun: 4, env: 0 };
+    for entry in [
+        Entry::Reply {
+            callback,
+            payload: Vec::new(),
+        },
+        Entry::Reject {
+            callback,
+            code: 4,
+            message: "no".into(),
+        },
+    ] {
+        let outcome = instance.execute(&entry, &refunded);
+        assert_eq!(outcome.result, Ok(()));
+        assert_eq!(
+            outcome.response,
+            Some(Response::Reply(7u128.to_le_bytes().to_vec()))
+        );
+    }
 }
