@@ -82,23 +82,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         for (name, id) in &ids {
             println!("  {name:<20} {id}");
         }
-        localnet::http::serve_with(listener, replica, keys, shutdown_signal()).await?;
+        localnet::http::serve(listener, replica, keys).await?;
         Ok(())
     })
-}
-
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
 }
