@@ -366,30 +366,27 @@ impl Replica {
             .canisters
             .get_mut(&canister_id)
             .ok_or_else(|| rejects::canister_not_found(&canister_id))?;
-        let installed = canister
-            .installed
-            .as_mut()
-            .ok_or_else(|| rejects::no_wasm_module(&canister_id))?;
         let env = MessageEnv {
-            canister_id,
-            caller,
-            arg,
-            time_nanos: self.state.time,
-            cycles_balance: canister.cycles,
             cycles_available: if role == Role::Normal {
                 cycles_available
             } else {
                 0
             },
             cycles_refunded: refunded,
-            data_certificate: None,
             can_reply,
-            instruction_limit: limits.message_instructions,
-            stable_limit_bytes: limits.stable_bytes,
-            controllers: canister.controllers.clone(),
-            global_timer: canister.global_timer,
-            ..MessageEnv::default()
+            ..canister.message_env(
+                canister_id,
+                caller,
+                arg,
+                self.state.time,
+                limits.message_instructions,
+                &limits,
+            )
         };
+        let installed = canister
+            .installed
+            .as_mut()
+            .ok_or_else(|| rejects::no_wasm_module(&canister_id))?;
         let outcome = installed.instance.execute(entry, &env);
         self.stats.instructions = self.stats.instructions.saturating_add(outcome.instructions);
         self.stats.last_message_instructions = outcome.instructions;
