@@ -563,6 +563,24 @@ fn validate(batch: &CommitBatch) -> Result<(), PersistError> {
     Ok(())
 }
 
+/// How long [`Store::open`] waits for a lock held by someone else.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tries to lock `file` until [`LOCK_WAIT`] has passed. A lock can outlive
+/// the store that took it by a moment: a child process forked (by any
+/// thread) while the lock file was open shares the lock until it execs.
+fn try_lock_for_a_while(file: &File) -> Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Takes the directory's exclusive lock.
 fn lock_dir(dir: &Path) -> Result<File, PersistError> {
     let path = dir.join(LOCK_FILE);
@@ -572,7 +590,7 @@ fn lock_dir(dir: &Path) -> Result<File, PersistError> {
         .create(true)
         .truncate(false)
         .open(&path)?;
-    match file.try_lock() {
+    match try_lock_for_a_while(&file) {
         Ok(()) => {
             file.set_len(0)?;
             (&file).write_all(format!("{}\n", std::process::id()).as_bytes())?;

@@ -663,6 +663,21 @@ fn a_stale_log_left_by_an_interrupted_compaction_is_ignored() {
 }
 
 #[test]
+fn an_open_waits_for_a_lock_that_is_released_shortly() {
+    // A child process forked while the lock file is open holds the lock
+    // until it execs: the lock can outlive its store by a moment.
+    let dir = TempDir::new("lock-wait");
+    let (first, _) = Store::open(dir.path()).unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        drop(first);
+    });
+    let opened = Store::open(dir.path());
+    releaser.join().unwrap();
+    opened.unwrap();
+}
+
+#[test]
 fn a_second_open_of_the_same_directory_fails_while_the_first_store_lives() {
     let dir = TempDir::new("lock");
     let (first, _) = Store::open(dir.path()).unwrap();
