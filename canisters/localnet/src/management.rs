@@ -336,6 +336,15 @@ pub fn effective_canister_id(method: &str, arg: &[u8]) -> Option<Principal> {
     }
 }
 
+/// Whether `method` creates a canister: any effective canister id routes
+/// it (the new canister has no id yet).
+pub fn creates_canisters(method: &str) -> bool {
+    matches!(
+        method,
+        "create_canister" | "provisional_create_canister_with_cycles"
+    )
+}
+
 /// How many of the `attached` cycles a call that was replied to keeps; the
 /// replica refunds the rest to the caller (and refunds everything when the
 /// call was rejected). `create_canister` and `deposit_cycles` hand all

@@ -27,6 +27,27 @@ pub struct IngressCall {
     pub ingress_expiry: u64,
 }
 
+impl IngressCall {
+    /// Who sent the call and where it went.
+    pub fn origin(&self) -> RequestOrigin {
+        RequestOrigin {
+            sender: self.sender,
+            canister_id: self.canister_id,
+            effective_canister_id: self.effective_canister_id,
+        }
+    }
+}
+
+/// Who sent an ingress call, and where: decides who may read its status
+/// (only its sender, through the same effective canister id). Kept, and
+/// persisted, with the request's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestOrigin {
+    pub sender: Principal,
+    pub canister_id: Principal,
+    pub effective_canister_id: Principal,
+}
+
 /// A non-replicated query that passed authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueryCall {

@@ -54,6 +54,7 @@ mod canister_sig;
 mod der;
 mod keys;
 mod webauthn;
+#[cfg(feature = "testing")]
 pub(crate) use webauthn::base64url;
 
 #[cfg(test)]

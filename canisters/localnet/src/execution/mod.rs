@@ -38,6 +38,7 @@ use wasmi::{
 use crate::persist::GlobalValue;
 use instrument::{GlobalKind, Instrumented};
 use system_api::{Context, HostState, MessageState, STABLE_PAGE, Trap, WASM_PAGE};
+pub use system_api::{MAX_CALLS_PER_MESSAGE, MAX_PAYLOAD_BYTES};
 
 /// Fuel for instantiation (a module's start function).
 const START_FUEL: u64 = 5_000_000_000;
@@ -184,6 +185,9 @@ pub struct MessageEnv {
     pub cycles_balance: u128,
     /// Cycles attached to the incoming call that the canister may accept.
     pub cycles_available: u128,
+    /// Cycles the callee returned with the response a callback runs for
+    /// (`ic0.msg_cycles_refunded128`); 0 in other messages.
+    pub cycles_refunded: u128,
     /// The certificate for `ic0.data_certificate_*` (non-replicated queries).
     pub data_certificate: Option<Vec<u8>>,
     /// Whether the call context may still be replied to.
@@ -213,6 +217,7 @@ impl Default for MessageEnv {
             time_nanos: 0,
             cycles_balance: 0,
             cycles_available: 0,
+            cycles_refunded: 0,
             data_certificate: None,
             can_reply: true,
             instruction_limit: 5_000_000_000,

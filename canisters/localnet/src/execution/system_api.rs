@@ -8,6 +8,10 @@
 //!   unit test checks that the two agree.
 //! - A call outside its contexts, any out-of-bounds heap or stable access,
 //!   and any malformed argument is a trap ([`Trap`]) — never a panic.
+//! - What a message accumulates on the host side is bounded, whatever its
+//!   instruction budget: replies, reject messages and call arguments by
+//!   [`MAX_PAYLOAD_BYTES`], outgoing calls by [`MAX_CALLS_PER_MESSAGE`],
+//!   `debug_print` output and trap messages by `MAX_DEBUG_PRINT`.
 //! - All effects of a message are collected in [`MessageState`]; the runtime
 //!   applies them only when the message completes without trapping.
 //!   Stable memory is written in place, and the original of every 4 KiB page
@@ -27,10 +31,18 @@ pub(super) const WASM_PAGE: u64 = 65_536;
 pub(super) const STABLE_PAGE: usize = 4096;
 /// Instructions charged for every system API call.
 const API_BASE_COST: u64 = 50;
-/// Longest message `debug_print` prints.
+/// Longest message `debug_print` prints, and longest trap message kept
+/// (it becomes a reject message, stored with the request's status).
 const MAX_DEBUG_PRINT: usize = 32 * 1024;
 /// Largest certified data.
 const MAX_CERTIFIED_DATA: usize = 32;
+/// Largest reply, reject message or call argument a message may assemble
+/// (the IC's inter-canister payload limit, 2 MiB): `msg_reply_data_append`,
+/// `msg_reject` and `call_data_append` trap beyond it.
+pub const MAX_PAYLOAD_BYTES: u64 = 2 * 1024 * 1024;
+/// Most calls one message may make (the IC's output queue capacity); a
+/// further `call_perform` returns 2 (`SYS_TRANSIENT`), as on a full queue.
+pub const MAX_CALLS_PER_MESSAGE: usize = 500;
 /// Longest best-effort call timeout, in seconds.
 const MAX_CALL_TIMEOUT: u32 = 300;
 
@@ -496,6 +508,18 @@ fn copy_out(
     )
 }
 
+/// Traps unless `held + size` bytes fit in [`MAX_PAYLOAD_BYTES`]; checked
+/// before the bytes are read, so nothing is allocated beyond it.
+fn check_payload(held: usize, size: u32, name: &str) -> Result<(), Error> {
+    let total = (held as u64).saturating_add(u64::from(size));
+    if total > MAX_PAYLOAD_BYTES {
+        return Err(trap(format!(
+            "ic0.{name}: application payload size ({total}) cannot be larger than {MAX_PAYLOAD_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
 fn u128_of(high: i64, low: i64) -> u128 {
     (u128::from(high as u64) << 64) | u128::from(low as u64)
 }
@@ -654,11 +678,13 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
         "msg_reply_data_append",
         |mut c: C<'_>, src: i32, size: i32| -> Result<(), Error> {
             enter(&mut c, "msg_reply_data_append")?;
-            if !msg(&c)?.can_respond() {
+            let m = msg(&c)?;
+            if !m.can_respond() {
                 return Err(trap(
                     "ic0.msg_reply_data_append: the call was already replied to or rejected",
                 ));
             }
+            check_payload(m.reply_buf.len(), size as u32, "msg_reply_data_append")?;
             let bytes = read_heap(
                 &mut c,
                 u64::from(src as u32),
@@ -691,6 +717,7 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
                     "ic0.msg_reject: the call was already replied to or rejected",
                 ));
             }
+            check_payload(0, size as u32, "msg_reject")?;
             let bytes = read_heap(
                 &mut c,
                 u64::from(src as u32),
@@ -722,7 +749,8 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
         "msg_cycles_refunded128",
         |mut c: C<'_>, dst: i32| -> Result<(), Error> {
             enter(&mut c, "msg_cycles_refunded128")?;
-            write_u128(&mut c, dst as u32, 0, "ic0.msg_cycles_refunded128")
+            let refunded = msg(&c)?.env.cycles_refunded;
+            write_u128(&mut c, dst as u32, refunded, "ic0.msg_cycles_refunded128")
         },
     )?;
     linker.func_wrap(
@@ -910,9 +938,10 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
         "call_data_append",
         |mut c: C<'_>, src: i32, size: i32| -> Result<(), Error> {
             enter(&mut c, "call_data_append")?;
-            if msg(&c)?.pending.is_none() {
+            let Some(pending) = msg(&c)?.pending.as_ref() else {
                 return Err(trap("ic0.call_data_append: no call is being assembled"));
-            }
+            };
+            check_payload(pending.arg.len(), size as u32, "call_data_append")?;
             let bytes = read_heap(
                 &mut c,
                 u64::from(src as u32),
@@ -974,6 +1003,11 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
                 .pending
                 .take()
                 .ok_or_else(|| trap("ic0.call_perform: no call is being assembled"))?;
+            if m.calls.len() >= MAX_CALLS_PER_MESSAGE {
+                // The call is discarded, and its cycles go back.
+                m.cycles_attached = m.cycles_attached.saturating_sub(pending.cycles);
+                return Ok(2);
+            }
             m.calls.push(OutgoingCall {
                 callee: pending.callee,
                 method_name: pending.method_name,
@@ -1309,12 +1343,8 @@ pub(super) fn define_all(linker: &mut Linker<HostState>) -> Result<(), Error> {
         "trap",
         |mut c: C<'_>, src: i32, size: i32| -> Result<(), Error> {
             enter(&mut c, "trap")?;
-            let bytes = read_heap(
-                &mut c,
-                u64::from(src as u32),
-                u64::from(size as u32),
-                "ic0.trap",
-            )?;
+            let size = (size as u32).min(MAX_DEBUG_PRINT as u32);
+            let bytes = read_heap(&mut c, u64::from(src as u32), u64::from(size), "ic0.trap")?;
             Err(trap(String::from_utf8_lossy(&bytes).into_owned()))
         },
     )?;

@@ -188,18 +188,33 @@ pub(crate) fn check_envelope(
 }
 
 /// The effective canister id of a call or query (IC interface
-/// specification, "Effective canister id"): the called canister itself, or,
-/// for the management canister, the id in the URL.
+/// specification, "Effective canister id"): a canister's own id, or, for
+/// the management canister, the canister its argument names (any id for
+/// the canister-creating methods). `named` is what
+/// [`crate::management::effective_canister_id`] finds in the argument;
+/// `None` (a method that names no canister, or an argument that does not
+/// decode) is left to the management canister, which refuses such
+/// messages from ingress.
 pub(crate) fn check_effective_canister_id(
     canister_id: &Principal,
+    named: Option<&Principal>,
+    method_name: &str,
     effective_canister_id: &Principal,
 ) -> Result<(), HttpError> {
-    if *canister_id == Principal::management_canister() || canister_id == effective_canister_id {
-        Ok(())
+    let expected = if *canister_id != Principal::management_canister() {
+        Some(canister_id)
+    } else if crate::management::creates_canisters(method_name) {
+        None
     } else {
-        Err(HttpError::bad_request(format!(
-            "Specified CanisterId {canister_id} does not match effective canister id in URL {effective_canister_id}"
-        )))
+        named
+    };
+    match expected {
+        Some(expected) if expected != effective_canister_id => {
+            Err(HttpError::bad_request(format!(
+                "Specified CanisterId {expected} does not match effective canister id in URL {effective_canister_id}"
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -302,11 +317,23 @@ mod tests {
     }
 
     #[test]
-    fn the_management_canister_takes_the_url_as_effective_canister_id() {
+    fn the_management_canister_takes_the_canister_its_argument_names() {
         let a = crate::ids::canister_id(1);
         let b = crate::ids::canister_id(2);
-        assert!(check_effective_canister_id(&a, &a).is_ok());
-        assert!(check_effective_canister_id(&a, &b).is_err());
-        assert!(check_effective_canister_id(&Principal::management_canister(), &b).is_ok());
+        let ic00 = Principal::management_canister();
+        assert!(check_effective_canister_id(&a, None, "m", &a).is_ok());
+        assert!(check_effective_canister_id(&a, None, "m", &b).is_err());
+        assert!(check_effective_canister_id(&ic00, Some(&b), "canister_status", &b).is_ok());
+        assert!(check_effective_canister_id(&ic00, Some(&a), "canister_status", &b).is_err());
+        assert!(check_effective_canister_id(&ic00, None, "raw_rand", &b).is_ok());
+        assert!(
+            check_effective_canister_id(
+                &ic00,
+                Some(&a),
+                "provisional_create_canister_with_cycles",
+                &b
+            )
+            .is_ok()
+        );
     }
 }

@@ -29,8 +29,16 @@
 //!   client sends can panic a handler or stop the server.
 //! - Replica work runs on the blocking pool under one mutex; the async
 //!   runtime never blocks on it.
+//! - A round runs at least every [`ROUND_INTERVAL`], requests or not, so
+//!   canister global timers fire on an idle network.
+//! - A call or query to the management canister must be routed to the
+//!   canister its argument names (any canister for the creating methods),
+//!   and delegation targets apply to that canister: a delegation cannot
+//!   reach past its targets through `aaaaa-aa`.
 //! - The status of a request id is revealed only to the sender of that
-//!   request, through the effective canister id it was sent to (403 else).
+//!   request, through the effective canister id it was sent to (403 else),
+//!   also after a restart: the replica keeps (and persists) each request's
+//!   origin with its status.
 //! - Every response carries permissive CORS headers and `OPTIONS` is
 //!   answered, so browser agents on other origins work.
 //! - With `LOCALNET_LOG=1`, one line per request goes to stderr.
@@ -42,7 +50,6 @@ mod routes;
 #[cfg(test)]
 mod spec_vectors;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -53,7 +60,9 @@ use candid::Principal;
 use tokio::sync::{Notify, watch};
 
 use crate::certification::Keys;
-use crate::messages::{CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestStatus};
+use crate::messages::{
+    CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestOrigin, RequestStatus,
+};
 use crate::replica::Replica;
 use responses::HttpError;
 
@@ -67,6 +76,8 @@ pub trait ReplicaHandle: Send + 'static {
     fn submit_ingress(&mut self, call: IngressCall) -> Result<(), Reject>;
     fn execute_round(&mut self);
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus>;
+    /// Who sent a request and where; `None` also when that is not known.
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin>;
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject>;
     fn canister_info(&self, canister_id: &Principal) -> Option<CanisterInfo>;
     fn canister_ids(&self) -> Vec<Principal>;
@@ -85,6 +96,9 @@ impl ReplicaHandle for Replica {
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus> {
         Replica::request_status(self, request_id)
     }
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        Replica::request_origin(self, request_id)
+    }
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject> {
         Replica::query(self, call)
     }
@@ -96,52 +110,10 @@ impl ReplicaHandle for Replica {
     }
 }
 
-/// Who sent an ingress call, and where: decides who may read its status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    pub sender: Principal,
-    pub canister_id: Principal,
-    pub effective_canister_id: Principal,
-    pub ingress_expiry: u64,
-}
-
-/// Origins of recent ingress calls, kept until a while after they expire.
-#[derive(Default)]
-pub(crate) struct Origins {
-    map: HashMap<RequestId, Origin>,
-}
-
-impl Origins {
-    /// Entries are dropped this long after their request expired.
-    const RETAIN_AFTER_EXPIRY_NANOS: u64 = 5 * 60 * 1_000_000_000;
-    /// Pruning starts at this many entries.
-    const PRUNE_AT: usize = 10_000;
-    /// Never more entries than this.
-    const MAX: usize = 200_000;
-
-    pub fn insert(&mut self, request_id: RequestId, origin: Origin, now_nanos: u64) {
-        if self.map.len() >= Self::PRUNE_AT {
-            self.map.retain(|_, o| {
-                o.ingress_expiry
-                    .saturating_add(Self::RETAIN_AFTER_EXPIRY_NANOS)
-                    > now_nanos
-            });
-        }
-        if self.map.len() < Self::MAX || self.map.contains_key(&request_id) {
-            self.map.insert(request_id, origin);
-        }
-    }
-
-    pub fn get(&self, request_id: &RequestId) -> Option<Origin> {
-        self.map.get(request_id).copied()
-    }
-}
-
 /// The state shared by all handlers.
 pub struct AppState<R> {
     replica: Mutex<R>,
     keys: Keys,
-    origins: Mutex<Origins>,
     round_wanted: Notify,
 }
 
@@ -150,7 +122,6 @@ impl<R: ReplicaHandle> AppState<R> {
         Self {
             replica: Mutex::new(replica),
             keys,
-            origins: Mutex::new(Origins::default()),
             round_wanted: Notify::new(),
         }
     }
@@ -173,20 +144,6 @@ impl<R: ReplicaHandle> AppState<R> {
         })
         .await
         .map_err(|_| HttpError::internal("The replica failed while handling the request."))
-    }
-
-    pub(crate) fn record_origin(&self, request_id: RequestId, origin: Origin, now_nanos: u64) {
-        self.origins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(request_id, origin, now_nanos);
-    }
-
-    pub(crate) fn origin(&self, request_id: &RequestId) -> Option<Origin> {
-        self.origins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(request_id)
     }
 
     /// Asks the round runner for an `execute_round` soon.
@@ -249,21 +206,18 @@ pub fn router<R: ReplicaHandle>(state: Arc<AppState<R>>) -> Router {
         .with_state(state)
 }
 
-/// How often the round runner looks for due timers when no request asks
-/// for a round (the IC makes about one round a second; a shorter tick keeps
-/// tests quick). An idle round costs a check, not a commit.
-const TIMER_TICK: std::time::Duration = std::time::Duration::from_millis(100);
+/// The longest an idle network waits between rounds.
+pub const ROUND_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Executes a round whenever one is wanted — and at least every
-/// [`TIMER_TICK`], so canister timers fire on an idle network — until
-/// `stop` turns true.
+/// Executes a round whenever one is wanted, and at least every
+/// [`ROUND_INTERVAL`] (global timers fall due, rounds cut short leave
+/// messages, statuses expire, and a failed commit is retried without any
+/// request arriving), until `stop` turns true.
 async fn round_runner<R: ReplicaHandle>(state: Arc<AppState<R>>, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(TIMER_TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = state.round_wanted.notified() => {}
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep(ROUND_INTERVAL) => {}
             _ = stop.changed() => return,
         }
         if *stop.borrow() {

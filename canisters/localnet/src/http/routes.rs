@@ -22,9 +22,9 @@ use super::read_state::{self, Scope};
 use super::responses::{
     self, HttpError, WireCallResponse, WireQueryResponse, WireReject, accepted, reject_response,
 };
-use super::{AppState, Origin, ReplicaHandle, blocking, now_nanos};
+use super::{AppState, ReplicaHandle, blocking, now_nanos};
 use crate::certification::{self, StateView};
-use crate::messages::{IngressCall, QueryCall, Reject, RequestStatus};
+use crate::messages::{IngressCall, QueryCall, Reject, RequestOrigin, RequestStatus};
 
 /// The interface specification version the network follows.
 pub const IC_API_VERSION: &str = "0.18.0";
@@ -101,8 +101,13 @@ async fn query_inner<R: ReplicaHandle>(
     else {
         return Err(HttpError::bad_request("Malformed request: not a query"));
     };
-    check_effective_canister_id(&canister_id, &effective_canister_id)?;
-    check_targets(&request, &canister_id, &effective_canister_id)?;
+    check_route(
+        &request,
+        &canister_id,
+        &method_name,
+        &arg,
+        &effective_canister_id,
+    )?;
 
     let sender = request.sender;
     let result = state
@@ -169,22 +174,55 @@ async fn query_inner<R: ReplicaHandle>(
     Ok(responses::cbor(StatusCode::OK, &response))
 }
 
-/// A sender restricted by delegation targets may reach only those
-/// canisters; for the management canister, the effective canister id counts.
-fn check_targets(
+/// Checks where a call or query goes: its effective canister id, and that
+/// a sender restricted by delegation targets reaches only those. A call to
+/// the management canister counts as reaching the canister its argument
+/// names (which must then be the effective canister id); one that names no
+/// canister needs the management canister itself among the targets.
+fn check_route(
     request: &CheckedRequest,
     canister_id: &Principal,
+    method_name: &str,
+    arg: &[u8],
     effective_canister_id: &Principal,
 ) -> Result<(), HttpError> {
-    let allowed = request.may_target(canister_id)
-        || (*canister_id == Principal::management_canister()
-            && request.may_target(effective_canister_id));
-    if allowed {
+    let named = if *canister_id == Principal::management_canister() {
+        crate::management::effective_canister_id(method_name, arg)
+    } else {
+        None
+    };
+    check_effective_canister_id(
+        canister_id,
+        named.as_ref(),
+        method_name,
+        effective_canister_id,
+    )?;
+    let reached = match named {
+        Some(named) if named == *effective_canister_id => named,
+        _ => *canister_id,
+    };
+    check_targets(request, &reached)
+}
+
+/// A sender restricted by delegation targets may reach only those.
+fn check_targets(request: &CheckedRequest, reached: &Principal) -> Result<(), HttpError> {
+    if request.may_target(reached) {
         Ok(())
     } else {
         Err(HttpError::bad_request(format!(
-            "Canister {canister_id} is not one of the delegation targets."
+            "Canister {reached} is not one of the delegation targets."
         )))
+    }
+}
+
+/// The canister an ingress call reached, for its targets: the call's
+/// canister, or for the management canister its effective canister id
+/// (which [`check_route`] bound to the canister the argument names).
+fn reached_by(origin: &RequestOrigin) -> Principal {
+    if origin.canister_id == Principal::management_canister() {
+        origin.effective_canister_id
+    } else {
+        origin.canister_id
     }
 }
 
@@ -207,8 +245,13 @@ async fn accept_call<R: ReplicaHandle>(
     else {
         return Err(HttpError::bad_request("Malformed request: not a call"));
     };
-    check_effective_canister_id(&canister_id, &effective_canister_id)?;
-    check_targets(&request, &canister_id, &effective_canister_id)?;
+    check_route(
+        &request,
+        &canister_id,
+        &method_name,
+        &arg,
+        &effective_canister_id,
+    )?;
     Ok(IngressCall {
         request_id: request.request_id,
         sender: request.sender,
@@ -218,15 +261,6 @@ async fn accept_call<R: ReplicaHandle>(
         arg,
         ingress_expiry,
     })
-}
-
-fn origin_of(call: &IngressCall) -> Origin {
-    Origin {
-        sender: call.sender,
-        canister_id: call.canister_id,
-        effective_canister_id: call.effective_canister_id,
-        ingress_expiry: call.ingress_expiry,
-    }
 }
 
 /// Submits unless the replica already knows the request (a resubmission
@@ -255,13 +289,11 @@ async fn call_async_inner<R: ReplicaHandle>(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let call = accept_call(&state, &ecid, &headers, body).await?;
-    let (request_id, origin) = (call.request_id, origin_of(&call));
     let submitted = state
         .with_replica(move |replica, _| submit(replica, call))
         .await?;
     match submitted {
         Ok(()) => {
-            state.record_origin(request_id, origin, now_nanos());
             state.want_round();
             Ok(accepted())
         }
@@ -291,7 +323,7 @@ async fn call_sync_inner<R: ReplicaHandle>(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let call = accept_call(&state, &ecid, &headers, body).await?;
-    let (request_id, origin) = (call.request_id, origin_of(&call));
+    let request_id = call.request_id;
     let outcome = state
         .with_replica(move |replica, _| {
             if let Err(reject) = submit(replica, call) {
@@ -319,7 +351,6 @@ async fn call_sync_inner<R: ReplicaHandle>(
         }
         SyncOutcome::Status(status, time) => (status, time),
     };
-    state.record_origin(request_id, origin, now_nanos());
     let status = match status {
         Some(
             status @ (RequestStatus::Replied(_) | RequestStatus::Rejected(_) | RequestStatus::Done),
@@ -404,27 +435,24 @@ async fn read_state_inner<R: ReplicaHandle>(
             format!("Canister {ecid} is not one of the delegation targets."),
         ));
     }
-    if let Some(request_id) = plan.request_id
-        && let Some(origin) = state.origin(&request_id)
-    {
-        let same_route = match scope {
-            Scope::Canister(ecid) => origin.effective_canister_id == ecid,
-            Scope::Subnet(_) => true,
-        };
-        if origin.sender != request.sender
-            || !same_route
-            || !request.may_target(&origin.canister_id)
-        {
-            return Err(HttpError::new(
-                StatusCode::FORBIDDEN,
-                "Request IDs must be for requests signed by the caller.",
-            ));
-        }
-    }
-
     let (needs_canisters, request_id) = (plan.needs_canisters, plan.request_id);
     let view = state
         .with_replica(move |replica, _| {
+            let request_statuses = match request_id {
+                Some(id) => match replica.request_status(&id) {
+                    Some(status) => {
+                        if !may_read_status(&request, scope, replica.request_origin(&id)) {
+                            return Err(HttpError::new(
+                                StatusCode::FORBIDDEN,
+                                "Request IDs must be for requests signed by the caller.",
+                            ));
+                        }
+                        vec![(id, status)]
+                    }
+                    None => Vec::new(),
+                },
+                None => Vec::new(),
+            };
             let canisters = if needs_canisters {
                 replica
                     .canister_ids()
@@ -434,17 +462,13 @@ async fn read_state_inner<R: ReplicaHandle>(
             } else {
                 Vec::new()
             };
-            let request_statuses = request_id
-                .and_then(|id| replica.request_status(&id).map(|status| (id, status)))
-                .into_iter()
-                .collect();
-            StateView {
+            Ok(StateView {
                 time_nanos: certified_time(replica),
                 canisters,
                 request_statuses,
-            }
+            })
         })
-        .await?;
+        .await??;
     let state2 = Arc::clone(&state);
     let certificate = blocking(move || certification::certify(state2.keys(), &view, &plan.paths))
         .await?
@@ -453,6 +477,20 @@ async fn read_state_inner<R: ReplicaHandle>(
         StatusCode::OK,
         &ReadStateResponse { certificate },
     ))
+}
+
+/// Whether `request` may read the status of a request from `origin`: only
+/// its sender may, through the effective canister id it was sent to, and
+/// within its delegation targets. Unknown origins are readable by nobody.
+fn may_read_status(request: &CheckedRequest, scope: Scope, origin: Option<RequestOrigin>) -> bool {
+    let Some(origin) = origin else {
+        return false;
+    };
+    let same_route = match scope {
+        Scope::Canister(ecid) => origin.effective_canister_id == ecid,
+        Scope::Subnet(_) => true,
+    };
+    origin.sender == request.sender && same_route && request.may_target(&reached_by(&origin))
 }
 
 fn add_cors_headers(response: &mut Response) {

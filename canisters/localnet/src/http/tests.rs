@@ -23,6 +23,8 @@ struct FakeReplica {
     canisters: BTreeMap<Principal, CanisterInfo>,
     queue: Vec<IngressCall>,
     statuses: HashMap<RequestId, RequestStatus>,
+    origins: HashMap<RequestId, RequestOrigin>,
+    rounds: u64,
 }
 
 fn not_found(canister_id: &Principal) -> Reject {
@@ -51,11 +53,13 @@ impl ReplicaHandle for FakeReplica {
         }
         self.statuses
             .insert(call.request_id, RequestStatus::Received);
+        self.origins.insert(call.request_id, call.origin());
         self.queue.push(call);
         Ok(())
     }
 
     fn execute_round(&mut self) {
+        self.rounds += 1;
         for call in std::mem::take(&mut self.queue) {
             let status = if call.method_name == "fail" {
                 RequestStatus::Rejected(Reject::canister("failed on purpose"))
@@ -68,6 +72,10 @@ impl ReplicaHandle for FakeReplica {
 
     fn request_status(&self, request_id: &RequestId) -> Option<RequestStatus> {
         self.statuses.get(request_id).cloned()
+    }
+
+    fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        self.origins.get(request_id).copied()
     }
 
     fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject> {
@@ -395,16 +403,20 @@ async fn another_senders_request_status_is_forbidden() {
     let server = start().await;
     let agent = agent(&server).await;
     let id = [6; 32];
-    server.state.record_origin(
-        id,
-        Origin {
-            sender: Principal::self_authenticating(b"someone else"),
-            canister_id: canister(),
-            effective_canister_id: canister(),
-            ingress_expiry: soon(),
-        },
-        now_nanos(),
-    );
+    {
+        let mut replica = server.state.replica.lock().unwrap();
+        replica
+            .statuses
+            .insert(id, RequestStatus::Replied(b"secret".to_vec()));
+        replica.origins.insert(
+            id,
+            RequestOrigin {
+                sender: Principal::self_authenticating(b"someone else"),
+                canister_id: canister(),
+                effective_canister_id: canister(),
+            },
+        );
+    }
     let err = agent
         .request_status_raw(&ic_agent::RequestId::new(&id), canister())
         .await
@@ -517,4 +529,12 @@ async fn preflight_requests_are_answered_with_cors_headers() {
         head.to_ascii_lowercase()
             .contains("access-control-allow-origin: *")
     );
+}
+
+#[tokio::test]
+async fn rounds_run_on_an_idle_network_so_that_timers_fire() {
+    let server = start().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let rounds = server.state.replica.lock().unwrap().rounds;
+    assert!(rounds >= 1, "{rounds} rounds without requests");
 }

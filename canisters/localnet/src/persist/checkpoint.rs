@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "SIGLCKPT"
-//!      8     4  format version (u32 LE) = 1
+//!      8     4  format version (u32 LE), see `codec::FORMAT_VERSION`
 //!     12     8  generation (u64 LE)
 //!     20     8  payload length P (u64 LE)
 //!     28    32  SHA-256 over bytes 0..28 followed by the payload
@@ -17,18 +17,17 @@
 use sha2::{Digest, Sha256};
 
 use super::PersistError;
-use super::codec::decode_state;
+use super::codec::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, decode_state};
 use super::state::{State, materialize};
 
 const MAGIC: &[u8; 8] = b"SIGLCKPT";
-const VERSION: u32 = 1;
 pub(super) const HEADER_LEN: usize = 60;
 
 /// The file header for `payload` at `generation`.
 pub(super) fn header(generation: u64, payload: &[u8]) -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     h[0..8].copy_from_slice(MAGIC);
-    h[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
     h[12..20].copy_from_slice(&generation.to_le_bytes());
     h[20..28].copy_from_slice(&(payload.len() as u64).to_le_bytes());
     let digest = Sha256::new()
@@ -75,10 +74,10 @@ pub(super) fn decode(data: &[u8]) -> Result<(u64, State), PersistError> {
         return Err(corrupt("checksum mismatch"));
     }
     // Checked after the checksum: a damaged version field reads as damage.
-    if version != VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(corrupt(format!("unsupported format version {version}")));
     }
-    let (mut state, canisters) = decode_state(payload)?;
+    let (mut state, canisters) = decode_state(payload, version)?;
     for c in canisters {
         let canister = super::state::CanisterState {
             meta: c.meta,

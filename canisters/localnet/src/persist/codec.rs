@@ -17,7 +17,9 @@
 //! status     = 0:u8 (running) | 1:u8 (stopping) | 2:u8 (stopped)
 //! meta       = seq<principal> certified_data:bytes global_timer:u64 cycles:u128
 //!              status option<[u8;32]>
-//! request    = id:[u8;32] stored_status ingress_expiry:u64
+//! request    = id:[u8;32] stored_status ingress_expiry:u64 option<origin>
+//!              (format version 1: no `option<origin>`)
+//! origin     = sender:principal canister_id:principal effective_canister_id:principal
 //! stored_status = 0:u8 reply:bytes
 //!               | 1:u8 code:u64 message:string option<string>
 //!               | 2:u8 (done)
@@ -50,7 +52,13 @@ use super::{
     CanisterChange, CanisterMeta, CommitBatch, GlobalValue, MAX_MEMORY_BYTES, MemoryChange,
     PAGE_SIZE, PersistError, RunStatus, StoredRequest, StoredStatus,
 };
-use crate::messages::RequestId;
+use crate::messages::{RequestId, RequestOrigin};
+
+/// The format version written by this code (in the checkpoint and log
+/// headers).
+pub(super) const FORMAT_VERSION: u32 = 2;
+/// The oldest format version still read.
+pub(super) const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Appends encoded values to a buffer.
 #[derive(Default)]
@@ -103,11 +111,17 @@ impl Writer {
 pub(super) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// The format version of the file the bytes come from.
+    version: u32,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0 }
+    pub fn new(buf: &'a [u8], version: u32) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            version,
+        }
     }
 
     fn corrupt(&self, what: &str) -> PersistError {
@@ -313,6 +327,11 @@ fn put_request(w: &mut Writer, id: &RequestId, req: &StoredRequest) {
         StoredStatus::Done => w.u8(2),
     }
     w.u64(req.ingress_expiry);
+    w.option(req.origin.as_ref(), |w, origin| {
+        w.principal(&origin.sender);
+        w.principal(&origin.canister_id);
+        w.principal(&origin.effective_canister_id);
+    });
 }
 
 fn get_request(r: &mut Reader<'_>) -> Result<(RequestId, StoredRequest), PersistError> {
@@ -328,11 +347,23 @@ fn get_request(r: &mut Reader<'_>) -> Result<(RequestId, StoredRequest), Persist
         t => return Err(r.corrupt(&format!("unknown request status {t}"))),
     };
     let ingress_expiry = r.u64("ingress expiry")?;
+    let origin = if r.version >= 2 {
+        r.option("request origin", |r| {
+            Ok(RequestOrigin {
+                sender: r.principal("request sender")?,
+                canister_id: r.principal("request canister id")?,
+                effective_canister_id: r.principal("request effective canister id")?,
+            })
+        })?
+    } else {
+        None
+    };
     Ok((
         id,
         StoredRequest {
             status,
             ingress_expiry,
+            origin,
         },
     ))
 }
@@ -442,9 +473,13 @@ pub(super) struct DecodedCanister {
     pub globals: Vec<GlobalValue>,
 }
 
-/// Decodes a checkpoint payload without materializing memories.
-pub(super) fn decode_state(payload: &[u8]) -> Result<(State, Vec<DecodedCanister>), PersistError> {
-    let mut r = Reader::new(payload);
+/// Decodes a checkpoint payload of format `version` without materializing
+/// memories.
+pub(super) fn decode_state(
+    payload: &[u8],
+    version: u32,
+) -> Result<(State, Vec<DecodedCanister>), PersistError> {
+    let mut r = Reader::new(payload, version);
     let mut state = State {
         time_nanos: r.u64("time")?,
         next_canister_index: r.u64("next canister index")?,
@@ -536,9 +571,9 @@ pub(super) fn encode_batch(w: &mut Writer, batch: &CommitBatch, modules: &[Optio
     }
 }
 
-/// Decodes a commit record payload.
-pub(super) fn decode_batch(payload: &[u8]) -> Result<BatchRecord, PersistError> {
-    let mut r = Reader::new(payload);
+/// Decodes a commit record payload of format `version`.
+pub(super) fn decode_batch(payload: &[u8], version: u32) -> Result<BatchRecord, PersistError> {
+    let mut r = Reader::new(payload, version);
     let time_nanos = r.u64("time")?;
     let next_canister_index = r.u64("next canister index")?;
     let n = r.count(1, "change count")?;

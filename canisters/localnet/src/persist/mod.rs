@@ -85,7 +85,7 @@ use std::path::{Path, PathBuf};
 use candid::Principal;
 use sha2::{Digest, Sha256};
 
-use crate::messages::RequestId;
+use crate::messages::{RequestId, RequestOrigin};
 
 mod checkpoint;
 mod codec;
@@ -174,11 +174,15 @@ pub enum StoredStatus {
     Done,
 }
 
-/// A request status with the time after which it may be pruned.
+/// A request status with the time after which it may be pruned, and who
+/// may read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRequest {
     pub status: StoredStatus,
     pub ingress_expiry: u64,
+    /// `None` for statuses recorded by format version 1, which did not keep
+    /// it (nobody may read those).
+    pub origin: Option<RequestOrigin>,
 }
 
 /// What [`Store::open`] recovers.
@@ -480,13 +484,14 @@ fn recover(dir: &Path) -> Result<Recovered, PersistError> {
     let mut dropped_tail_bytes = 0;
     match fs::read(dir.join(LOG_FILE)) {
         Ok(data) => {
-            let log_generation = wal::parse_header(&data)?;
+            let (log_generation, version) = wal::parse_header(&data)?;
             if log_generation == generation {
                 let scan = wal::scan(&data)?;
                 for range in scan.records {
                     records += 1;
                     let record = data.get(range).unwrap_or_default();
-                    let batch = codec::decode_batch(record).map_err(|e| in_record(records, e))?;
+                    let batch =
+                        codec::decode_batch(record, version).map_err(|e| in_record(records, e))?;
                     state.apply(batch).map_err(|e| in_record(records, e))?;
                 }
                 dropped_tail_bytes = (data.len() - scan.valid_len) as u64;
@@ -558,6 +563,24 @@ fn validate(batch: &CommitBatch) -> Result<(), PersistError> {
     Ok(())
 }
 
+/// How long [`Store::open`] waits for a lock held by someone else.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tries to lock `file` until [`LOCK_WAIT`] has passed. A lock can outlive
+/// the store that took it by a moment: a child process forked (by any
+/// thread) while the lock file was open shares the lock until it execs.
+fn try_lock_for_a_while(file: &File) -> Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Takes the directory's exclusive lock.
 fn lock_dir(dir: &Path) -> Result<File, PersistError> {
     let path = dir.join(LOCK_FILE);
@@ -567,7 +590,7 @@ fn lock_dir(dir: &Path) -> Result<File, PersistError> {
         .create(true)
         .truncate(false)
         .open(&path)?;
-    match file.try_lock() {
+    match try_lock_for_a_while(&file) {
         Ok(()) => {
             file.set_len(0)?;
             (&file).write_all(format!("{}\n", std::process::id()).as_bytes())?;

@@ -90,6 +90,11 @@ fn replied(n: u64) -> StoredRequest {
     StoredRequest {
         status: StoredStatus::Replied(n.to_le_bytes().to_vec()),
         ingress_expiry: n,
+        origin: Some(RequestOrigin {
+            sender: Principal::self_authenticating(n.to_le_bytes()),
+            canister_id: Principal::management_canister(),
+            effective_canister_id: canister_id(n),
+        }),
     }
 }
 
@@ -286,6 +291,7 @@ fn a_commit_survives_reopening() {
                         error_code: Some("IC0503".into()),
                     },
                     ingress_expiry: 9,
+                    origin: None,
                 },
             ),
             (
@@ -297,6 +303,7 @@ fn a_commit_survives_reopening() {
                         error_code: None,
                     },
                     ingress_expiry: 10,
+                    origin: None,
                 },
             ),
             (
@@ -304,6 +311,7 @@ fn a_commit_survives_reopening() {
                 StoredRequest {
                     status: StoredStatus::Done,
                     ingress_expiry: 11,
+                    origin: None,
                 },
             ),
         ],
@@ -577,12 +585,12 @@ fn decoders_never_panic_on_random_or_damaged_input() {
             .collect();
         let mut w = codec::Writer::default();
         codec::encode_batch(&mut w, &batch, &hashes);
-        let record = codec::decode_batch(&w.buf).unwrap();
+        let record = codec::decode_batch(&w.buf, codec::FORMAT_VERSION).unwrap();
         state.apply(record).unwrap();
         batches.push(w.buf);
     }
     let state_bytes = codec::encode_state(&state);
-    let (decoded, _) = codec::decode_state(&state_bytes).unwrap();
+    let (decoded, _) = codec::decode_state(&state_bytes, codec::FORMAT_VERSION).unwrap();
     assert_eq!(decoded.requests, state.requests);
 
     for round in 0..3000 {
@@ -600,8 +608,10 @@ fn decoders_never_panic_on_random_or_damaged_input() {
                 bytes.truncate(rng.gen_range(0..bytes.len()));
             }
         }
-        let _ = codec::decode_state(&bytes);
-        let _ = codec::decode_batch(&bytes);
+        for version in codec::OLDEST_FORMAT_VERSION..=codec::FORMAT_VERSION {
+            let _ = codec::decode_state(&bytes, version);
+            let _ = codec::decode_batch(&bytes, version);
+        }
         let _ = checkpoint::decode(&bytes);
         if wal::parse_header(&bytes).is_ok() {
             let _ = wal::scan(&bytes);
@@ -650,6 +660,21 @@ fn a_stale_log_left_by_an_interrupted_compaction_is_ignored() {
     let (store, state) = Store::open(dir.path()).unwrap();
     assert_eq!(store.stats().replayed_records, 0);
     assert_eq!(state, expected);
+}
+
+#[test]
+fn an_open_waits_for_a_lock_that_is_released_shortly() {
+    // A child process forked while the lock file is open holds the lock
+    // until it execs: the lock can outlive its store by a moment.
+    let dir = TempDir::new("lock-wait");
+    let (first, _) = Store::open(dir.path()).unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        drop(first);
+    });
+    let opened = Store::open(dir.path());
+    releaser.join().unwrap();
+    opened.unwrap();
 }
 
 #[test]
@@ -987,4 +1012,32 @@ fn commit_rate_with_one_page_delta() {
         n as f64 / elapsed.as_secs_f64(),
         store.stats().log_bytes
     );
+}
+
+#[test]
+fn request_origins_are_kept_and_version_1_records_still_read() {
+    let mut request = replied(5);
+    let batch = |request: StoredRequest| CommitBatch {
+        time_nanos: 1,
+        next_canister_index: 2,
+        canisters: vec![],
+        deleted_canisters: vec![],
+        requests: vec![(request_id(5), request)],
+        pruned_requests: vec![],
+    };
+    let mut w = codec::Writer::default();
+    codec::encode_batch(&mut w, &batch(request.clone()), &[]);
+    let decoded = codec::decode_batch(&w.buf, codec::FORMAT_VERSION).unwrap();
+    assert_eq!(decoded.requests, vec![(request_id(5), request.clone())]);
+
+    // Version 1 had no origin: the same record without its option tag.
+    request.origin = None;
+    let mut w = codec::Writer::default();
+    codec::encode_batch(&mut w, &batch(request.clone()), &[]);
+    let tag = w.buf.len() - 8 - 1;
+    assert_eq!(w.buf[tag], 0);
+    w.buf.remove(tag);
+    let decoded = codec::decode_batch(&w.buf, 1).unwrap();
+    assert_eq!(decoded.requests, vec![(request_id(5), request)]);
+    assert!(codec::decode_batch(&w.buf, codec::FORMAT_VERSION).is_err());
 }

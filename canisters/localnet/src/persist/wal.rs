@@ -30,9 +30,9 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::PersistError;
+use super::codec::{FORMAT_VERSION, OLDEST_FORMAT_VERSION};
 
 const MAGIC: &[u8; 8] = b"SIGLWAL\0";
-const VERSION: u32 = 1;
 pub(super) const HEADER_LEN: usize = 24;
 
 const RECORD_MAGIC: &[u8; 4] = b"SGRC";
@@ -42,7 +42,7 @@ pub(super) const RECORD_HEADER_LEN: usize = 52;
 pub(super) fn header(generation: u64) -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     h[0..8].copy_from_slice(MAGIC);
-    h[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
     h[12..20].copy_from_slice(&generation.to_le_bytes());
     let digest = Sha256::digest(&h[0..20]);
     h[20..24].copy_from_slice(&digest[0..4]);
@@ -53,8 +53,8 @@ fn corrupt(msg: impl std::fmt::Display) -> PersistError {
     PersistError::Corrupt(format!("log: {msg}"))
 }
 
-/// Checks the header and returns the log's generation.
-pub(super) fn parse_header(data: &[u8]) -> Result<u64, PersistError> {
+/// Checks the header and returns the log's generation and format version.
+pub(super) fn parse_header(data: &[u8]) -> Result<(u64, u32), PersistError> {
     let Some(h) = data.get(..HEADER_LEN) else {
         return Err(corrupt(format!(
             "{} bytes is shorter than the header",
@@ -68,10 +68,10 @@ pub(super) fn parse_header(data: &[u8]) -> Result<u64, PersistError> {
         return Err(corrupt("header checksum mismatch"));
     }
     let version = u32::from_le_bytes([h[8], h[9], h[10], h[11]]);
-    if version != VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(corrupt(format!("unsupported format version {version}")));
     }
-    Ok(read_u64(&h[12..20]))
+    Ok((read_u64(&h[12..20]), version))
 }
 
 fn read_u64(b: &[u8]) -> u64 {

@@ -90,6 +90,34 @@ impl Canister {
             .unwrap_or_default()
     }
 
+    /// The environment of a message from `caller` to this canister at
+    /// `time_nanos`: the canister's own state filled in, no cycles
+    /// available, no data certificate, and no reply possible (callers set
+    /// what differs).
+    pub fn message_env(
+        &self,
+        canister_id: Principal,
+        caller: Principal,
+        arg: Vec<u8>,
+        time_nanos: u64,
+        instruction_limit: u64,
+        limits: &ExecutionLimits,
+    ) -> MessageEnv {
+        MessageEnv {
+            canister_id,
+            caller,
+            arg,
+            time_nanos,
+            cycles_balance: self.cycles,
+            can_reply: false,
+            instruction_limit,
+            stable_limit_bytes: limits.stable_bytes,
+            controllers: self.controllers.clone(),
+            global_timer: self.global_timer,
+            ..MessageEnv::default()
+        }
+    }
+
     /// Applies the effects of a successful message on the canister's
     /// system state (not calls, responses or cycles).
     pub fn apply_system_effects(&mut self, outcome: &ExecutionOutcome) {
@@ -509,8 +537,12 @@ mod tests {
     use crate::messages::RejectCode;
 
     fn state() -> State {
+        // One directory per state: tests run in parallel, and key files
+        // written at the same time by two of them would collide.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
-            std::env::temp_dir().join(format!("localnet-replica-keys-{}", std::process::id()));
+            std::env::temp_dir().join(format!("localnet-replica-keys-{}-{n}", std::process::id()));
         State::new(
             ExecutionLimits::default(),
             MasterKeys::load_or_create(&dir).unwrap(),

@@ -13,10 +13,13 @@
 //!   the batch carrying it was committed; until then it reads `Processing`.
 //!   Pruning only removes committed statuses, and a pruned id is reported to
 //!   the store in the next batch.
+//! - Every request keeps its [`RequestOrigin`] from submission on, and its
+//!   final status is stored with it, so who may read a status is known
+//!   across restarts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::messages::{Reject, RejectCode, RequestId, RequestStatus};
+use crate::messages::{Reject, RejectCode, RequestId, RequestOrigin, RequestStatus};
 use crate::persist::{MemoryChange, PAGE_SIZE, StoredRequest, StoredStatus};
 
 /// How long a final status stays readable after its request expired.
@@ -187,6 +190,7 @@ pub(crate) fn request_status(stored: &StoredStatus) -> RequestStatus {
 struct InFlight {
     processing: bool,
     ingress_expiry: u64,
+    origin: RequestOrigin,
 }
 
 /// The statuses of ingress calls.
@@ -239,14 +243,27 @@ impl Requests {
         })
     }
 
-    pub fn received(&mut self, id: RequestId, ingress_expiry: u64) {
+    pub fn received(&mut self, id: RequestId, ingress_expiry: u64, origin: RequestOrigin) {
         self.in_flight.insert(
             id,
             InFlight {
                 processing: false,
                 ingress_expiry,
+                origin,
             },
         );
+    }
+
+    /// Who sent the request and where, if known (statuses stored by format
+    /// version 1 do not say).
+    pub fn origin(&self, id: &RequestId) -> Option<RequestOrigin> {
+        if let Some(f) = self.in_flight.get(id) {
+            return Some(f.origin);
+        }
+        self.uncommitted
+            .get(id)
+            .or_else(|| self.committed.get(id))
+            .and_then(|stored| stored.origin)
     }
 
     pub fn processing(&mut self, id: &RequestId) {
@@ -265,6 +282,7 @@ impl Requests {
             StoredRequest {
                 status: stored_status(result),
                 ingress_expiry: f.ingress_expiry,
+                origin: Some(f.origin),
             },
         );
     }
@@ -320,6 +338,14 @@ impl Requests {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn origin() -> RequestOrigin {
+        RequestOrigin {
+            sender: candid::Principal::anonymous(),
+            canister_id: crate::ids::canister_id(1),
+            effective_canister_id: crate::ids::canister_id(1),
+        }
+    }
 
     fn page(byte: u8) -> Vec<u8> {
         vec![byte; PAGE_SIZE]
@@ -438,7 +464,7 @@ mod tests {
         let mut requests = Requests::default();
         let id = [1; 32];
         assert_eq!(requests.status(&id), None);
-        requests.received(id, 100);
+        requests.received(id, 100, origin());
         assert_eq!(requests.status(&id), Some(RequestStatus::Received));
         requests.processing(&id);
         assert_eq!(requests.status(&id), Some(RequestStatus::Processing));
@@ -457,7 +483,7 @@ mod tests {
     fn should_prune_statuses_five_minutes_after_their_expiry() {
         let mut requests = Requests::default();
         let id = [2; 32];
-        requests.received(id, 1_000);
+        requests.received(id, 1_000, origin());
         requests.finish(
             id,
             &Err(Reject::system(RejectCode::CanisterError, "IC0503", "x")),
@@ -485,6 +511,7 @@ mod tests {
                 StoredRequest {
                     status: StoredStatus::Done,
                     ingress_expiry: 0,
+                    origin: None,
                 },
             )]
             .into_iter()

@@ -52,7 +52,9 @@ use self::commit::{CommitState, Requests};
 pub use self::scheduler::MAX_MESSAGES_PER_ROUND;
 use self::scheduler::Message;
 use crate::execution::{CanisterInstance, CanisterModule, Entry, MessageEnv, Response};
-use crate::messages::{CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestStatus};
+use crate::messages::{
+    CanisterInfo, IngressCall, QueryCall, Reject, RequestId, RequestOrigin, RequestStatus,
+};
 use crate::persist::{PersistedCanister, RunStatus, Store};
 use crate::threshold::MasterKeys;
 
@@ -214,7 +216,8 @@ impl Replica {
         if call.canister_id != Principal::management_canister() {
             self.check_ingress(&call)?;
         }
-        self.requests.received(call.request_id, call.ingress_expiry);
+        self.requests
+            .received(call.request_id, call.ingress_expiry, call.origin());
         self.queue.push_back(Message::Ingress(call));
         Ok(())
     }
@@ -233,29 +236,27 @@ impl Replica {
             RunStatus::Stopping => return Err(rejects::stopping(&canister_id)),
             RunStatus::Stopped => return Err(rejects::stopped(&canister_id)),
         }
-        let cycles = canister.cycles;
+        let inspects = canister
+            .installed
+            .as_ref()
+            .ok_or_else(|| rejects::no_wasm_module(&canister_id))?
+            .module
+            .exports("canister_inspect_message");
+        if !inspects {
+            return Ok(());
+        }
+        let env = canister.message_env(
+            canister_id,
+            call.sender,
+            call.arg.clone(),
+            time_nanos,
+            limits.query_instructions,
+            &limits,
+        );
         let installed = canister
             .installed
             .as_mut()
             .ok_or_else(|| rejects::no_wasm_module(&canister_id))?;
-        if !installed.module.exports("canister_inspect_message") {
-            return Ok(());
-        }
-        let env = MessageEnv {
-            canister_id,
-            caller: call.sender,
-            arg: call.arg.clone(),
-            time_nanos,
-            cycles_balance: cycles,
-            cycles_available: 0,
-            data_certificate: None,
-            can_reply: false,
-            instruction_limit: limits.query_instructions,
-            stable_limit_bytes: limits.stable_bytes,
-            controllers: canister.controllers.clone(),
-            global_timer: canister.global_timer,
-            ..MessageEnv::default()
-        };
         let entry = Entry::InspectMessage(call.method_name.clone());
         let outcome = installed.instance.execute(&entry, &env);
         match &outcome.result {
@@ -277,6 +278,11 @@ impl Replica {
         self.requests.status(request_id)
     }
 
+    /// Who sent an ingress call and where, if the replica knows.
+    pub fn request_origin(&self, request_id: &RequestId) -> Option<RequestOrigin> {
+        self.requests.origin(request_id)
+    }
+
     /// Runs a query; its state changes are discarded.
     pub fn query(&mut self, call: QueryCall) -> Result<Vec<u8>, Reject> {
         let canister_id = call.canister_id;
@@ -290,7 +296,18 @@ impl Replica {
         if canister.status == RunStatus::Stopped {
             return Err(rejects::stopped_query(&canister_id));
         }
-        let cycles = canister.cycles;
+        let env = MessageEnv {
+            data_certificate: call.data_certificate,
+            can_reply: true,
+            ..canister.message_env(
+                canister_id,
+                call.sender,
+                call.arg,
+                time_nanos,
+                limits.query_instructions,
+                &limits,
+            )
+        };
         let installed = canister
             .installed
             .as_mut()
@@ -305,21 +322,6 @@ impl Replica {
         {
             return Err(rejects::no_query_method(&canister_id, method));
         }
-        let env = MessageEnv {
-            canister_id,
-            caller: call.sender,
-            arg: call.arg,
-            time_nanos,
-            cycles_balance: cycles,
-            cycles_available: 0,
-            data_certificate: call.data_certificate,
-            can_reply: true,
-            instruction_limit: limits.query_instructions,
-            stable_limit_bytes: limits.stable_bytes,
-            controllers: canister.controllers.clone(),
-            global_timer: canister.global_timer,
-            ..MessageEnv::default()
-        };
         let outcome = installed
             .instance
             .execute(&Entry::Query(call.method_name), &env);

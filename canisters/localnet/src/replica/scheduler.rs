@@ -235,7 +235,7 @@ impl Replica {
         let context = self.state.contexts.open(callee, caller, origin, cycles);
         let entry = Entry::Update(method.to_string());
         let failure = self
-            .execute(context, callee, &entry, arg, Role::Normal)
+            .execute(context, callee, &entry, arg, 0, Role::Normal)
             .err();
         self.log(format_args!(
             "{caller} -> {callee} {method}: {}",
@@ -279,7 +279,7 @@ impl Replica {
             },
         };
         let failure = self
-            .execute(context, canister, &entry, Vec::new(), Role::Normal)
+            .execute(context, canister, &entry, Vec::new(), refund, Role::Normal)
             .err();
         self.log(format_args!(
             "{canister} callback: {}",
@@ -295,7 +295,7 @@ impl Replica {
 
     fn run_cleanup(&mut self, context: ContextId, canister: Principal, cleanup: Callback) {
         let entry = Entry::Cleanup { callback: cleanup };
-        if let Err(reject) = self.execute(context, canister, &entry, Vec::new(), Role::Cleanup) {
+        if let Err(reject) = self.execute(context, canister, &entry, Vec::new(), 0, Role::Cleanup) {
             self.log(format_args!("{canister} cleanup: {reject}"));
         }
     }
@@ -322,6 +322,7 @@ impl Replica {
                 canister_id,
                 &Entry::GlobalTimer,
                 Vec::new(),
+                0,
                 Role::Normal,
             )
             .err();
@@ -342,13 +343,15 @@ impl Replica {
     }
 
     /// Runs one message of `context` on `canister_id` and applies its
-    /// effects. `Err` is the reject its failure deserves.
+    /// effects; `refunded` is what the response a callback runs for
+    /// brought back. `Err` is the reject its failure deserves.
     fn execute(
         &mut self,
         context: ContextId,
         canister_id: Principal,
         entry: &Entry,
         arg: Vec<u8>,
+        refunded: u128,
         role: Role,
     ) -> Result<(), Reject> {
         let limits = self.state.limits;
@@ -363,29 +366,27 @@ impl Replica {
             .canisters
             .get_mut(&canister_id)
             .ok_or_else(|| rejects::canister_not_found(&canister_id))?;
-        let installed = canister
-            .installed
-            .as_mut()
-            .ok_or_else(|| rejects::no_wasm_module(&canister_id))?;
         let env = MessageEnv {
-            canister_id,
-            caller,
-            arg,
-            time_nanos: self.state.time,
-            cycles_balance: canister.cycles,
             cycles_available: if role == Role::Normal {
                 cycles_available
             } else {
                 0
             },
-            data_certificate: None,
+            cycles_refunded: refunded,
             can_reply,
-            instruction_limit: limits.message_instructions,
-            stable_limit_bytes: limits.stable_bytes,
-            controllers: canister.controllers.clone(),
-            global_timer: canister.global_timer,
-            ..MessageEnv::default()
+            ..canister.message_env(
+                canister_id,
+                caller,
+                arg,
+                self.state.time,
+                limits.message_instructions,
+                &limits,
+            )
         };
+        let installed = canister
+            .installed
+            .as_mut()
+            .ok_or_else(|| rejects::no_wasm_module(&canister_id))?;
         let outcome = installed.instance.execute(entry, &env);
         self.stats.instructions = self.stats.instructions.saturating_add(outcome.instructions);
         self.stats.last_message_instructions = outcome.instructions;

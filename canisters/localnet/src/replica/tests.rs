@@ -145,7 +145,15 @@ fn should_answer_a_request_to_an_unknown_canister_and_refund_its_cycles() {
             .state
             .contexts
             .open(caller, Principal::anonymous(), Origin::Ingress([4; 32]), 0);
-    replica.requests.received([4; 32], u64::MAX / 2);
+    replica.requests.received(
+        [4; 32],
+        u64::MAX / 2,
+        crate::messages::RequestOrigin {
+            sender: Principal::anonymous(),
+            canister_id: Principal::anonymous(),
+            effective_canister_id: Principal::anonymous(),
+        },
+    );
     let callback = Callback { fun: 0, env: 0 };
     let callback = replica
         .state
@@ -184,7 +192,15 @@ fn should_reject_the_open_calls_of_an_uninstalled_canister() {
         .state
         .contexts
         .open(id, Principal::anonymous(), Origin::Ingress([6; 32]), 0);
-    replica.requests.received([6; 32], u64::MAX / 2);
+    replica.requests.received(
+        [6; 32],
+        u64::MAX / 2,
+        crate::messages::RequestOrigin {
+            sender: Principal::anonymous(),
+            canister_id: Principal::anonymous(),
+            effective_canister_id: Principal::anonymous(),
+        },
+    );
     replica.state.uninstall_code(id).unwrap();
     // The next round notices the abandoned canister after its first message.
     replica

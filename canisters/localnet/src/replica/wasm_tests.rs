@@ -12,13 +12,14 @@ use crate::management::{InstallMode, ManagementContext};
 use crate::messages::RejectCode;
 
 /// Imports, in function index order: (name, type index).
-const IMPORTS: [(&str, u32); 6] = [
+const IMPORTS: [(&str, u32); 7] = [
     ("msg_reply", 0),
     ("msg_reply_data_append", 1),
     ("trap", 1),
     ("stable64_grow", 2),
     ("stable64_write", 3),
     ("stable64_read", 3),
+    ("global_timer_set", 2),
 ];
 const MSG_REPLY: u32 = 0;
 const REPLY_APPEND: u32 = 1;
@@ -26,6 +27,7 @@ const TRAP: u32 = 2;
 const STABLE_GROW: u32 = 3;
 const STABLE_WRITE: u32 = 4;
 const STABLE_READ: u32 = 5;
+const GLOBAL_TIMER_SET: u32 = 6;
 
 /// Heap layout of the test module's data.
 const PONG: i32 = 0;
@@ -106,6 +108,28 @@ fn test_wasm(post_upgrade_traps: bool) -> Vec<u8> {
     reply(&mut peek, SCRIBBLE, 1);
     peek.instructions().end();
     exports.push(("canister_query peek", peek));
+
+    let mut arm = Function::new([]);
+    arm.instructions()
+        .i64_const(1)
+        .call(GLOBAL_TIMER_SET)
+        .drop();
+    reply(&mut arm, PONG, 4);
+    arm.instructions().end();
+    exports.push(("canister_update arm", arm));
+
+    let mut timer = Function::new([]);
+    timer
+        .instructions()
+        .i32_const(SCRIBBLE)
+        .i32_const(0x54)
+        .i32_store8(wasm_encoder::MemArg {
+            offset: 0,
+            align: 0,
+            memory_index: 0,
+        })
+        .end();
+    exports.push(("canister_global_timer", timer));
 
     if post_upgrade_traps {
         exports.push(("canister_post_upgrade", boom));
@@ -362,4 +386,19 @@ fn should_restore_canisters_and_statuses_after_reopening() {
         Some(RequestStatus::Replied(b"pong".to_vec()))
     );
     assert_eq!(query(&mut replica, id, "load").unwrap(), b"abcd");
+}
+
+#[test]
+fn should_fire_a_due_global_timer_in_a_round_without_messages() {
+    let (mut replica, id) = replica_with_canister("timer");
+    assert_eq!(
+        update(&mut replica, id, "arm", 1),
+        RequestStatus::Replied(b"pong".to_vec())
+    );
+    assert_eq!(replica.state.canisters[&id].global_timer, 1);
+    assert_eq!(query(&mut replica, id, "peek").unwrap(), vec![0]);
+    replica.execute_round();
+    assert_eq!(query(&mut replica, id, "peek").unwrap(), b"T");
+    assert_eq!(replica.state.canisters[&id].global_timer, 0, "deactivated");
+    assert!(replica.last_round().committed);
 }

@@ -261,3 +261,116 @@ pub fn assert_http_refusal<T: std::fmt::Debug>(result: Result<T, AgentError>) {
         other => panic!("expected an HTTP refusal, got {other:?}"),
     }
 }
+
+/// Calls `method` of the management canister through `/canister/<ecid>/call`
+/// with `{canister_id = target}` as argument.
+async fn management_call(
+    agent: &Agent,
+    method: &str,
+    effective_canister_id: Principal,
+    target: Principal,
+) -> Result<Vec<u8>, AgentError> {
+    let arg = candid::encode_one(ic_management_canister_types::CanisterIdRecord {
+        canister_id: target,
+    })
+    .unwrap();
+    agent
+        .update(&Principal::management_canister(), method)
+        .with_effective_canister_id(effective_canister_id)
+        .with_arg(arg)
+        .call_and_wait()
+        .await
+}
+
+#[tokio::test]
+async fn should_not_let_the_management_canister_carry_a_delegation_past_its_targets() {
+    let net = Localnet::start();
+    let root = ed25519();
+    let session = ed25519();
+    let chain = vec![delegate(
+        &root,
+        &session,
+        now_nanos() + 600_000_000_000,
+        Some(vec![net.demo()]),
+    )];
+    let delegated =
+        DelegatedIdentity::new_unchecked(root.public_key().unwrap(), Box::new(session), chain);
+    let unrestricted = net.agent(root).await;
+    let restricted = net.agent(delegated).await;
+
+    // A canister that the root identity controls, outside the targets.
+    let arg = candid::encode_one(
+        ic_management_canister_types::ProvisionalCreateCanisterWithCyclesArgs::default(),
+    )
+    .unwrap();
+    let reply = unrestricted
+        .update(
+            &Principal::management_canister(),
+            "provisional_create_canister_with_cycles",
+        )
+        .with_effective_canister_id(net.demo())
+        .with_arg(arg)
+        .call_and_wait()
+        .await
+        .unwrap();
+    let own = candid::decode_one::<ic_management_canister_types::CanisterIdRecord>(&reply)
+        .unwrap()
+        .canister_id;
+    management_call(&unrestricted, "canister_status", own, own)
+        .await
+        .unwrap();
+
+    // The URL must name the canister the argument names.
+    assert_http_refusal(management_call(&unrestricted, "canister_status", net.demo(), own).await);
+    // Neither route reaches a canister outside the delegation's targets.
+    assert_http_refusal(management_call(&restricted, "canister_status", net.demo(), own).await);
+    assert_http_refusal(management_call(&restricted, "stop_canister", net.demo(), own).await);
+    assert_http_refusal(management_call(&restricted, "canister_status", own, own).await);
+    management_call(&unrestricted, "canister_status", own, own)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn should_show_a_request_status_only_to_its_sender_even_after_a_restart() {
+    let mut net = Localnet::start();
+    let alice_key: [u8; 32] = rand::random();
+    let alice = net.agent(BasicIdentity::from_raw_key(&alice_key)).await;
+    let signed = alice
+        .update(&net.demo(), "increment")
+        .with_arg(no_args())
+        .sign()
+        .unwrap();
+    alice
+        .update_signed(net.demo(), signed.signed_update)
+        .await
+        .unwrap();
+    let request_id = signed.request_id;
+    let (status, _) = alice
+        .request_status_raw(&request_id, net.demo())
+        .await
+        .unwrap();
+    assert!(
+        matches!(status, ic_agent::agent::RequestStatusResponse::Replied(_)),
+        "{status:?}"
+    );
+
+    for restart in [false, true] {
+        if restart {
+            net.restart(false);
+        }
+        let bob = net.agent(ed25519()).await;
+        assert_http_refusal(bob.request_status_raw(&request_id, net.demo()).await);
+        let anonymous = net.anonymous_agent().await;
+        assert_http_refusal(anonymous.request_status_raw(&request_id, net.demo()).await);
+        let alice = net.agent(BasicIdentity::from_raw_key(&alice_key)).await;
+        let (status, _) = alice
+            .request_status_raw(&request_id, net.demo())
+            .await
+            .unwrap();
+        assert!(
+            matches!(status, ic_agent::agent::RequestStatusResponse::Replied(_)),
+            "{status:?}"
+        );
+    }
+}
