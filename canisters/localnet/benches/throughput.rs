@@ -7,13 +7,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../tests/network/harness.rs"]
 mod harness;
 
 use std::time::{Duration, Instant};
 
-use harness::{Localnet, no_args};
+use harness::{DemoCanisters, Localnet, no_args};
 use ic_agent::identity::BasicIdentity;
 
 #[derive(Clone, Copy)]
@@ -71,7 +71,7 @@ fn main() {
         .unwrap_or(5);
     let duration = Duration::from_secs(seconds);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let net = Localnet::start();
+    let net = harness::start();
     println!("| call | clients | calls/s | failed |");
     println!("| --- | ---: | ---: | ---: |");
     for kind in [Kind::Query, Kind::Update] {

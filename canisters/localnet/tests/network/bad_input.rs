@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use candid::Principal;
 use ic_transport_types::{Envelope, EnvelopeContent};
 
-use crate::harness::{Localnet, no_args, query};
+use crate::harness::{self, DemoCanisters, Localnet, no_args, query};
 
 fn now_nanos() -> u64 {
     std::time::SystemTime::now()
@@ -46,7 +46,7 @@ async fn post(net: &Localnet, path: &str, body: Vec<u8>) -> reqwest::StatusCode 
 
 #[tokio::test]
 async fn should_answer_bad_requests_with_client_errors_and_keep_serving() {
-    let net = Localnet::start();
+    let net = harness::start();
     let demo = net.demo();
     let query_path = format!("/api/v2/canister/{demo}/query");
     let call_path = format!("/api/v3/canister/{demo}/call");
@@ -109,7 +109,7 @@ async fn should_answer_bad_requests_with_client_errors_and_keep_serving() {
 
 #[tokio::test]
 async fn should_survive_a_burst_of_random_bodies() {
-    let net = Localnet::start();
+    let net = harness::start();
     let demo = net.demo();
     let paths = [
         format!("/api/v2/canister/{demo}/query"),

@@ -8,11 +8,11 @@ use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use sha2::{Digest, Sha256};
 use sigil_api::demo::{CertifiedCounter, EcdsaSignature, SignEcdsaArgs, SignEcdsaError};
 
-use crate::harness::{Localnet, no_args, query, update};
+use crate::harness::{self, DemoCanisters, Localnet, no_args, query, update};
 
 #[tokio::test]
 async fn should_show_an_update_to_the_next_query() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
     let before: u64 = query(&agent, net.demo(), "counter", no_args())
         .await
@@ -29,7 +29,7 @@ async fn should_show_an_update_to_the_next_query() {
 
 #[tokio::test]
 async fn should_certify_canister_data_under_the_root_key_from_status() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
     let value: u64 = update(&agent, net.demo(), "increment", no_args())
         .await
@@ -62,7 +62,7 @@ async fn should_certify_canister_data_under_the_root_key_from_status() {
 
 #[tokio::test]
 async fn should_reject_a_trapping_method_and_keep_serving() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
     let arg = candid::encode_one("the demo fails on purpose").unwrap();
     match agent
@@ -88,7 +88,7 @@ async fn should_reject_a_trapping_method_and_keep_serving() {
 
 #[tokio::test]
 async fn should_reject_unknown_canisters_and_methods() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
     let missing = localnet::ids::canister_id(1_000);
     match query::<Principal>(&agent, missing, "whoami", no_args()).await {
@@ -113,7 +113,7 @@ async fn should_reject_unknown_canisters_and_methods() {
 
 #[tokio::test]
 async fn should_stop_a_runaway_loop_at_the_instruction_limit() {
-    let net = Localnet::start_with(&["--instruction-limit", "200000000"]);
+    let net = harness::start_with(&["--instruction-limit", "200000000"]);
     let agent = net.anonymous_agent().await;
     match update::<u64>(&agent, net.demo(), "spin", no_args()).await {
         Err(AgentError::CertifiedReject { reject, .. }) => {
@@ -130,7 +130,7 @@ async fn should_stop_a_runaway_loop_at_the_instruction_limit() {
 
 #[tokio::test]
 async fn should_give_32_fresh_random_bytes_from_raw_rand() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
     let first: Vec<u8> = update(&agent, net.demo(), "random_bytes", no_args())
         .await
@@ -169,7 +169,7 @@ async fn sign(
 
 #[tokio::test]
 async fn should_sign_with_threshold_ecdsa_verifiably_and_per_derivation_path() {
-    let net = Localnet::start();
+    let net = harness::start();
     let hash: [u8; 32] = Sha256::digest(b"sigil").into();
     let signed = sign(&net, net.demo(), &hash, &[b"alice"]).await.unwrap();
     let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(&signed.public_key).unwrap();

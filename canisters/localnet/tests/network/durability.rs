@@ -1,10 +1,10 @@
 //! State survives upgrades, restarts and `kill -9`.
 
-use crate::harness::{Localnet, no_args, query, update};
+use crate::harness::{self, DemoCanisters, no_args, query, update};
 
 #[tokio::test]
 async fn should_keep_the_stable_counter_across_an_upgrade() {
-    let mut net = Localnet::start();
+    let mut net = harness::start();
     let agent = net.anonymous_agent().await;
     for expected in 1..=3u64 {
         let value: u64 = update(&agent, net.demo(), "increment", no_args())
@@ -29,7 +29,7 @@ async fn should_keep_the_stable_counter_across_an_upgrade() {
 
 #[tokio::test]
 async fn should_keep_acknowledged_updates_after_kill_9() {
-    let mut net = Localnet::start();
+    let mut net = harness::start();
     let agent = net.anonymous_agent().await;
     let mut acknowledged = 0;
     for _ in 0..5 {

@@ -9,7 +9,7 @@ use ic_agent::identity::{
 use ic_agent::{Agent, AgentError, Identity};
 use ic_transport_types::EnvelopeContent;
 
-use crate::harness::{Localnet, no_args, query, update};
+use crate::harness::{self, DemoCanisters, Localnet, no_args, query, update};
 
 fn ed25519() -> BasicIdentity {
     BasicIdentity::from_raw_key(&rand::random())
@@ -71,7 +71,7 @@ async fn assert_seen_as(net: &Localnet, agent: &Agent, expected: Principal) {
 
 #[tokio::test]
 async fn should_see_each_kind_of_identity_as_its_own_principal() {
-    let net = Localnet::start();
+    let net = harness::start();
     assert_seen_as(&net, &net.anonymous_agent().await, Principal::anonymous()).await;
     let identity = ed25519();
     let expected = identity.sender().unwrap();
@@ -86,7 +86,7 @@ async fn should_see_each_kind_of_identity_as_its_own_principal() {
 
 #[tokio::test]
 async fn should_let_a_delegation_reach_its_targets_and_nothing_else() {
-    let net = Localnet::start();
+    let net = harness::start();
     let root = ed25519();
     let session = p256();
     let chain = vec![delegate(
@@ -115,7 +115,7 @@ async fn should_let_a_delegation_reach_its_targets_and_nothing_else() {
 
 #[tokio::test]
 async fn should_let_a_queries_only_delegation_query_but_not_update() {
-    let net = Localnet::start();
+    let net = harness::start();
     let root = ed25519();
     let session = ed25519();
     let chain = vec![delegate_with(
@@ -142,7 +142,7 @@ async fn should_let_a_queries_only_delegation_query_but_not_update() {
 
 #[tokio::test]
 async fn should_refuse_an_expired_delegation() {
-    let net = Localnet::start();
+    let net = harness::start();
     let root = ed25519();
     let session = ed25519();
     let chain = vec![delegate(&root, &session, now_nanos() - 1_000_000_000, None)];
@@ -157,7 +157,7 @@ async fn should_refuse_an_expired_delegation() {
 
 #[tokio::test]
 async fn should_refuse_a_chain_of_more_than_twenty_delegations() {
-    let net = Localnet::start();
+    let net = harness::start();
     let keys: Vec<BasicIdentity> = (0..22).map(|_| ed25519()).collect();
     let expiration = now_nanos() + 600_000_000_000;
     let chain: Vec<SignedDelegation> = keys
@@ -217,7 +217,7 @@ impl<I: Identity> Identity for ImpostorIdentity<I> {
 
 #[tokio::test]
 async fn should_refuse_tampered_signatures_and_impostor_senders() {
-    let net = Localnet::start();
+    let net = harness::start();
     for agent in [
         net.agent(TamperedIdentity(ed25519())).await,
         net.agent(TamperedIdentity(secp256k1())).await,
@@ -284,7 +284,7 @@ async fn management_call(
 
 #[tokio::test]
 async fn should_not_let_the_management_canister_carry_a_delegation_past_its_targets() {
-    let net = Localnet::start();
+    let net = harness::start();
     let root = ed25519();
     let session = ed25519();
     let chain = vec![delegate(
@@ -333,7 +333,7 @@ async fn should_not_let_the_management_canister_carry_a_delegation_past_its_targ
 
 #[tokio::test]
 async fn should_show_a_request_status_only_to_its_sender_even_after_a_restart() {
-    let mut net = Localnet::start();
+    let mut net = harness::start();
     let alice_key: [u8; 32] = rand::random();
     let alice = net.agent(BasicIdentity::from_raw_key(&alice_key)).await;
     let signed = alice

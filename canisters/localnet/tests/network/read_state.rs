@@ -7,7 +7,7 @@ use ic_agent::RequestId;
 use ic_transport_types::{Envelope, EnvelopeContent, RequestStatusResponse};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{Localnet, no_args};
+use crate::harness::{self, DemoCanisters, no_args};
 
 fn now_nanos() -> u64 {
     std::time::SystemTime::now()
@@ -18,7 +18,7 @@ fn now_nanos() -> u64 {
 
 #[tokio::test]
 async fn should_accept_a_v2_call_with_202_and_report_its_reply_in_read_state() {
-    let net = Localnet::start();
+    let net = harness::start();
     let content = EnvelopeContent::Call {
         nonce: Some(rand::random::<[u8; 16]>().to_vec()),
         ingress_expiry: now_nanos() + 120_000_000_000,
@@ -76,9 +76,9 @@ async fn should_accept_a_v2_call_with_202_and_report_its_reply_in_read_state() {
 
 #[tokio::test]
 async fn should_certify_module_hash_and_controllers_of_a_canister() {
-    let net = Localnet::start();
+    let net = harness::start();
     let agent = net.anonymous_agent().await;
-    let wasm = std::fs::read(crate::harness::demo_wasm()).unwrap();
+    let wasm = std::fs::read(crate::harness::canister_wasm("demo")).unwrap();
     let module_hash = agent
         .read_state_canister_module_hash(net.demo())
         .await
