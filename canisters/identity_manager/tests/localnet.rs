@@ -583,3 +583,107 @@ async fn should_let_a_session_delegated_from_a_passkey_act_for_the_account() {
         .await;
     assert!(signed.is_ok(), "{signed:?}");
 }
+
+#[tokio::test]
+async fn should_answer_every_size_limit_and_bad_input_with_a_typed_error_and_store_nothing() {
+    use sigil_api::identity_manager::{
+        MAX_ALIAS_LEN, MAX_CREDENTIAL_ID_LEN, MAX_DEVICES_PER_ACCOUNT, MAX_ORIGIN_LEN,
+        MAX_PUBLIC_KEY_LEN, Stats,
+    };
+    let net = start(None);
+    let identity = ed25519();
+    let laptop = device(&identity, KeyType::Ed25519, "laptop");
+    let owner = Client::new(&net, identity).await;
+    let account = owner.create_account(laptop).await.unwrap();
+    let add = |device: Device| {
+        let owner = &owner;
+        async move {
+            let result: Result<(), Error> = owner.update("add_device", (account, device)).await;
+            result
+        }
+    };
+
+    let mut oversized_key = device(&ed25519(), KeyType::Ed25519, "key");
+    oversized_key.public_key = ByteBuf::from(vec![0x30; MAX_PUBLIC_KEY_LEN + 1]);
+    let refused = add(oversized_key).await;
+    assert!(
+        matches!(refused, Err(Error::PublicKeyTooLong { .. })),
+        "{refused:?}"
+    );
+
+    let mut garbage_key = device(&ed25519(), KeyType::Ed25519, "key");
+    garbage_key.public_key = ByteBuf::from(b"not a DER public key".to_vec());
+    let refused = add(garbage_key).await;
+    assert!(
+        matches!(refused, Err(Error::InvalidPublicKey { .. })),
+        "{refused:?}"
+    );
+
+    let long_alias = device(&ed25519(), KeyType::Ed25519, &"x".repeat(MAX_ALIAS_LEN + 1));
+    let refused = add(long_alias).await;
+    assert!(
+        matches!(refused, Err(Error::AliasTooLong { .. })),
+        "{refused:?}"
+    );
+
+    let mut long_credential = device(&WebAuthnIdentity::generate(), KeyType::WebAuthn, "pk");
+    long_credential.credential_id = Some(ByteBuf::from(vec![7; MAX_CREDENTIAL_ID_LEN + 1]));
+    let refused = add(long_credential).await;
+    assert!(
+        matches!(refused, Err(Error::CredentialIdTooLong { .. })),
+        "{refused:?}"
+    );
+
+    let mismatched = device(&ed25519(), KeyType::WebAuthn, "claims to be a passkey");
+    let refused = add(mismatched).await;
+    assert!(
+        matches!(
+            refused,
+            Err(Error::KeyTypeMismatch { .. } | Error::InvalidPublicKey { .. })
+        ),
+        "{refused:?}"
+    );
+
+    let refused = owner
+        .principal(account, &format!("https://{}", "a".repeat(MAX_ORIGIN_LEN)))
+        .await;
+    assert!(
+        matches!(refused, Err(Error::OriginTooLong { .. })),
+        "{refused:?}"
+    );
+    let refused = owner.principal(account + 1_000, DAPP).await;
+    assert!(
+        matches!(
+            refused,
+            Err(Error::AccountNotFound { .. } | Error::Unauthorized { .. })
+        ),
+        "{refused:?}"
+    );
+    let refused = owner
+        .delegation(account, DAPP, b"not DER at all", None, None)
+        .await;
+    assert!(
+        matches!(refused, Err(Error::InvalidSessionKey { .. })),
+        "{refused:?}"
+    );
+
+    let stats: Stats = owner.query("stats", ()).await;
+    assert_eq!(
+        (stats.accounts, stats.devices),
+        (1, 1),
+        "nothing refused was stored"
+    );
+
+    for n in 1..MAX_DEVICES_PER_ACCOUNT {
+        add(device(&ed25519(), KeyType::Ed25519, &format!("device {n}")))
+            .await
+            .unwrap();
+    }
+    let refused = add(device(&ed25519(), KeyType::Ed25519, "one too many")).await;
+    assert!(
+        matches!(refused, Err(Error::TooManyDevices { .. })),
+        "{refused:?}"
+    );
+    let stats: Stats = owner.query("stats", ()).await;
+    assert_eq!(stats.devices, MAX_DEVICES_PER_ACCOUNT as u64);
+}
