@@ -215,7 +215,7 @@ pub fn get_delegation_impl<M: Memory + Clone>(
         seed: &seed,
         message: &message,
     };
-    if !state.signatures.contains(&inputs) {
+    if !state.signatures.contains(&inputs, env.now) {
         return Err(Error::NoSuchDelegation);
     }
     let certificate = certificate.ok_or(Error::NoCertificate)?;

@@ -938,7 +938,7 @@ fn should_return_a_prepared_delegation_whose_hash_is_in_the_map() {
         seed: &seed,
         message: &message,
     };
-    assert!(f.state.signatures.contains(&inputs));
+    assert!(f.state.signatures.contains(&inputs, f.now));
 
     let signature = ic_canister_sig_creation::parse_canister_sig_cbor(&signed.signature).unwrap();
     let witness = f.state.signatures.witness(&inputs).unwrap();
@@ -981,6 +981,26 @@ fn should_refuse_a_delegation_that_was_not_prepared_or_has_lapsed() {
     f.now += SIGNATURE_EXPIRATION_NS;
     // Pruning happens on the next prepare.
     f.prepare(&passkey(1), account, Some(MINUTE), None).unwrap();
+    assert_eq!(
+        f.get(&passkey(1), account, prepared.expiration, None)
+            .map(|_| ()),
+        Err(Error::NoSuchDelegation)
+    );
+}
+
+#[test]
+fn should_refuse_to_collect_a_signature_a_minute_after_it_was_prepared() {
+    let mut f = Fixture::new();
+    let account = f.create(&passkey(1)).unwrap();
+    let prepared = f.prepare(&passkey(1), account, None, None).unwrap();
+    f.now += SIGNATURE_EXPIRATION_NS - 1;
+    assert!(
+        f.get(&passkey(1), account, prepared.expiration, None)
+            .is_ok()
+    );
+    // No prepare since, so nothing was pruned: the entry is still in the
+    // map, but its minute is over.
+    f.now += 1;
     assert_eq!(
         f.get(&passkey(1), account, prepared.expiration, None)
             .map(|_| ()),
