@@ -794,6 +794,52 @@ fn should_map_icp0_io_origins_to_ic0_app() {
 }
 
 #[test]
+fn should_map_only_the_exact_icp0_io_host_pattern() {
+    for origin in [
+        "https://x.icp0.io.evil.com",
+        "https://evil.com/x.icp0.io",
+        "https://evil.com?x.icp0.io",
+        "https://x.icp0.io:443",
+        "https://x.icp0.io/",
+        "https://x.icp0.io/path",
+        "https://a.b.raw.icp0.io",
+        "https://x.ICP0.IO",
+        "HTTPS://x.icp0.io",
+        "https://x@y.icp0.io",
+        "https://.raw.icp0.io",
+        "https://x.raw.raw.icp0.io",
+        "https://icp0.io",
+    ] {
+        assert_eq!(normalize_origin(origin), origin, "{origin}");
+    }
+}
+
+#[test]
+fn should_compare_origins_exactly_as_given() {
+    let mut f = Fixture::new();
+    let account = f.create(&passkey(1)).unwrap();
+    let exact = f.principal(&passkey(1), account, ORIGIN).unwrap();
+    for other in [
+        "https://dapp.example/",
+        "https://DAPP.example",
+        "https://dapp.example:443",
+        "http://dapp.example",
+        "https://dapp.example ",
+    ] {
+        assert_ne!(
+            f.principal(&passkey(1), account, other).unwrap(),
+            exact,
+            "{other}"
+        );
+    }
+    // An icp0.io host outside the pattern is not merged with ic0.app.
+    assert_ne!(
+        f.principal(&passkey(1), account, "https://x.icp0.io.evil.com"),
+        f.principal(&passkey(1), account, "https://x.ic0.app.evil.com")
+    );
+}
+
+#[test]
 fn should_give_two_origins_two_principals() {
     let mut f = Fixture::new();
     let account = f.create(&passkey(1)).unwrap();
