@@ -13,6 +13,19 @@
 //! `https://<x>.ic0.app`, so both domains give one principal). The salt is
 //! set once, so a principal never changes.
 //!
+//! Origins are compared byte for byte, as a browser serialises them
+//! (`event.origin`: `scheme://host[:port]`, lowercase, no default port, no
+//! path, no trailing slash); the frontend passes them on verbatim. The
+//! canister does not canonicalise them: `https://dapp.example/`,
+//! `https://DAPP.example` or `https://dapp.example:443` are other origins
+//! with other principals, never the principal of `https://dapp.example`.
+//! The only mapping is the `icp0.io` one, and only for the exact host
+//! pattern `https://<label>.icp0.io` / `https://<label>.raw.icp0.io` with
+//! `<label>` of ASCII letters, digits, `-` and `_` (the derivation-origin
+//! pattern of DESIGN.md); anything else (`https://x.icp0.io.evil.com`,
+//! `https://x.icp0.io:443`, `https://x.icp0.io/`, `http://...`) is left
+//! as it is. Origins are 1 to 255 bytes.
+//!
 //! A delegation `{pubkey, expiration, targets?}` is signed by adding its
 //! representation-independent hash (domain `ic-request-auth-delegation`)
 //! to the signature map under the seed (`prepare_delegation`, an update,
@@ -215,7 +228,7 @@ pub fn get_delegation_impl<M: Memory + Clone>(
         seed: &seed,
         message: &message,
     };
-    if !state.signatures.contains(&inputs) {
+    if !state.signatures.contains(&inputs, env.now) {
         return Err(Error::NoSuchDelegation);
     }
     let certificate = certificate.ok_or(Error::NoCertificate)?;

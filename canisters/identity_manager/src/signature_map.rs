@@ -13,7 +13,9 @@
 //!
 //! Invariants: every entry has one expiry (the latest `add` wins);
 //! `add` first prunes expired entries (at most [`MAX_PRUNE_PER_ADD`], so an
-//! update's cost stays bounded).
+//! update's cost stays bounded). An expired entry that is not pruned yet
+//! stays in the certified tree (removing it would need an update) but is
+//! no longer handed out ([`SignatureMap::contains`] is false).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -104,9 +106,13 @@ impl SignatureMap {
         self.expiry.is_empty()
     }
 
-    pub fn contains(&self, inputs: &CanisterSigInputs) -> bool {
+    /// Whether the signature for `inputs` can still be collected at `now`:
+    /// an entry expires a minute after it was added, whether or not an
+    /// `add` has pruned it yet.
+    pub fn contains(&self, inputs: &CanisterSigInputs, now: u64) -> bool {
         self.expiry
-            .contains_key(&(hash_bytes(inputs.seed), inputs.message_hash()))
+            .get(&(hash_bytes(inputs.seed), inputs.message_hash()))
+            .is_some_and(|&expires_at| expires_at > now)
     }
 
     /// What the canister certifies: the root hash of the tree under `sig`.
@@ -205,9 +211,9 @@ mod tests {
         assert_eq!(map.len(), 3);
 
         map.add(&inputs(b"new", b"2"), SIGNATURE_EXPIRATION_NS);
-        assert!(!map.contains(&inputs(b"old", b"1")));
+        assert!(!map.contains(&inputs(b"old", b"1"), 0));
         assert!(map.witness(&inputs(b"old", b"1")).is_none());
-        assert!(map.contains(&inputs(b"later", b"1")));
+        assert!(map.contains(&inputs(b"later", b"1"), SIGNATURE_EXPIRATION_NS));
         assert_eq!(map.len(), 3);
 
         map.add(&inputs(b"x", b"1"), 10 * SIGNATURE_EXPIRATION_NS);
@@ -221,7 +227,7 @@ mod tests {
         map.add(&inputs(b"s", b"m"), 0);
         map.add(&inputs(b"s", b"m"), 50 * 1_000_000_000);
         map.add(&inputs(b"t", b"m"), SIGNATURE_EXPIRATION_NS + 1);
-        assert!(map.contains(&inputs(b"s", b"m")));
+        assert!(map.contains(&inputs(b"s", b"m"), SIGNATURE_EXPIRATION_NS + 1));
         assert_eq!(map.len(), 2);
     }
 

@@ -794,6 +794,52 @@ fn should_map_icp0_io_origins_to_ic0_app() {
 }
 
 #[test]
+fn should_map_only_the_exact_icp0_io_host_pattern() {
+    for origin in [
+        "https://x.icp0.io.evil.com",
+        "https://evil.com/x.icp0.io",
+        "https://evil.com?x.icp0.io",
+        "https://x.icp0.io:443",
+        "https://x.icp0.io/",
+        "https://x.icp0.io/path",
+        "https://a.b.raw.icp0.io",
+        "https://x.ICP0.IO",
+        "HTTPS://x.icp0.io",
+        "https://x@y.icp0.io",
+        "https://.raw.icp0.io",
+        "https://x.raw.raw.icp0.io",
+        "https://icp0.io",
+    ] {
+        assert_eq!(normalize_origin(origin), origin, "{origin}");
+    }
+}
+
+#[test]
+fn should_compare_origins_exactly_as_given() {
+    let mut f = Fixture::new();
+    let account = f.create(&passkey(1)).unwrap();
+    let exact = f.principal(&passkey(1), account, ORIGIN).unwrap();
+    for other in [
+        "https://dapp.example/",
+        "https://DAPP.example",
+        "https://dapp.example:443",
+        "http://dapp.example",
+        "https://dapp.example ",
+    ] {
+        assert_ne!(
+            f.principal(&passkey(1), account, other).unwrap(),
+            exact,
+            "{other}"
+        );
+    }
+    // An icp0.io host outside the pattern is not merged with ic0.app.
+    assert_ne!(
+        f.principal(&passkey(1), account, "https://x.icp0.io.evil.com"),
+        f.principal(&passkey(1), account, "https://x.ic0.app.evil.com")
+    );
+}
+
+#[test]
 fn should_give_two_origins_two_principals() {
     let mut f = Fixture::new();
     let account = f.create(&passkey(1)).unwrap();
@@ -938,7 +984,7 @@ fn should_return_a_prepared_delegation_whose_hash_is_in_the_map() {
         seed: &seed,
         message: &message,
     };
-    assert!(f.state.signatures.contains(&inputs));
+    assert!(f.state.signatures.contains(&inputs, f.now));
 
     let signature = ic_canister_sig_creation::parse_canister_sig_cbor(&signed.signature).unwrap();
     let witness = f.state.signatures.witness(&inputs).unwrap();
@@ -981,6 +1027,26 @@ fn should_refuse_a_delegation_that_was_not_prepared_or_has_lapsed() {
     f.now += SIGNATURE_EXPIRATION_NS;
     // Pruning happens on the next prepare.
     f.prepare(&passkey(1), account, Some(MINUTE), None).unwrap();
+    assert_eq!(
+        f.get(&passkey(1), account, prepared.expiration, None)
+            .map(|_| ()),
+        Err(Error::NoSuchDelegation)
+    );
+}
+
+#[test]
+fn should_refuse_to_collect_a_signature_a_minute_after_it_was_prepared() {
+    let mut f = Fixture::new();
+    let account = f.create(&passkey(1)).unwrap();
+    let prepared = f.prepare(&passkey(1), account, None, None).unwrap();
+    f.now += SIGNATURE_EXPIRATION_NS - 1;
+    assert!(
+        f.get(&passkey(1), account, prepared.expiration, None)
+            .is_ok()
+    );
+    // No prepare since, so nothing was pruned: the entry is still in the
+    // map, but its minute is over.
+    f.now += 1;
     assert_eq!(
         f.get(&passkey(1), account, prepared.expiration, None)
             .map(|_| ()),
