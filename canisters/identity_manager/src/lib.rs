@@ -114,10 +114,9 @@ async fn ensure_salt() -> Result<(), Error> {
 /// (`Principal::self_authenticating(device.public_key)`): proof that it
 /// holds the key. Rate limited. An update: it allocates a number.
 #[update]
-async fn create_account(device: Device) -> Result<AccountNumber, Error> {
-    // The salt is not needed here, but an account is worth little without
-    // it; a failure leaves it to the timer and `prepare_delegation`.
-    let _ = ensure_salt().await;
+fn create_account(device: Device) -> Result<AccountNumber, Error> {
+    // The salt is not needed here: the timer set at install fetches it,
+    // and `prepare_delegation` does if it is still missing.
     with_state_mut(|state| accounts::create_account_impl(&mut state.storage, &env(), device))
 }
 
@@ -211,6 +210,9 @@ async fn prepare_delegation(
     max_ttl: Option<u64>,
     targets: Option<Vec<Principal>>,
 ) -> Result<PreparedDelegation, Error> {
+    // Only a device of the account may make the canister spend a call on
+    // randomness; the caller is checked again after the await.
+    with_state(|state| accounts::authorize(&state.storage, ic_cdk::api::msg_caller(), account))?;
     ensure_salt().await?;
     let result = with_state_mut(|state| {
         delegation::prepare_delegation_impl(
