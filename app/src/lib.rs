@@ -21,6 +21,8 @@ mod app;
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(all(target_arch = "wasm32", feature = "e2e-hooks"))]
+mod e2e_hooks;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]

@@ -182,6 +182,11 @@ test('Sigil opened without an app, the wallet and an unknown page each say what 
   const page = await env.browser.open(`${env.sites.sigilUrl}/#authorize`);
   await page.locator('[data-screen=no-app]').waitFor();
   await env.browser.screenshot(page, 'authorize-no-app');
+  assert.equal(
+    await page.evaluate(() => typeof window.wasmBindings?.e2eCreateSessionKey),
+    'undefined',
+    'the production build has no test entry points',
+  );
 
   await page.goto(`${env.sites.sigilUrl}/`);
   await page.locator('[data-screen=wallet-signed-out]').waitFor();

@@ -14,17 +14,18 @@ export const DAPP_ROOT = join(ROOT, 'e2e/demo-dapp');
 
 /**
  * Serves Sigil and the demo dapp against the network at `networkUrl` whose
- * canister ids are `ids` (at least `demo`).
+ * canister ids are `ids` (at least `demo`). `sigilDist` is the trunk output
+ * to serve (the production build unless a test needs another).
  */
-export async function startSites({ networkUrl, ids, sigilPort = 0, dappPort = 0 }) {
+export async function startSites({ networkUrl, ids, sigilPort = 0, dappPort = 0, sigilDist = SIGIL_DIST }) {
   for (const [what, file] of [
-    ['the app (trunk build --release)', join(SIGIL_DIST, 'index.html')],
+    ['the app (trunk build --release)', join(sigilDist, 'index.html')],
     ['the demo dapp (esbuild)', join(DAPP_ROOT, 'dist/main.js')],
   ]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: build ${what} first, as scripts/test does`);
   }
   const sigil = await serveDirectory({
-    root: SIGIL_DIST,
+    root: sigilDist,
     port: sigilPort,
     routes: {
       '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids } }),

@@ -128,14 +128,24 @@ write_deploy_config() {
 JSON
 }
 
-# Builds the app into dist/ with trunk (release, wasm-opt -Oz).
+# Builds the app into dist/ with trunk (release, wasm-opt -Oz); extra
+# arguments go to trunk.
 build_app() {
-    say "building the app (trunk, release)"
+    say "building the app (trunk, release${*:+, $*})"
     local bin="$ROOT/e2e/node_modules/.bin" pinned
     pinned="$(sed -n 's/^wasm_opt = "\(.*\)"$/\1/p' "$ROOT/Trunk.toml")"
     "$bin/wasm-opt" --version | grep -q "($pinned)" ||
         die "e2e/node_modules/.bin/wasm-opt is not $pinned (Trunk.toml); run npm ci in e2e"
-    (cd "$ROOT" && PATH="$bin:$PATH" trunk build --release --locked)
+    (cd "$ROOT" && PATH="$bin:$PATH" trunk build --release --locked "$@")
+}
+
+# The app with its test-only entry points (cargo feature e2e-hooks), for
+# the browser tests of the WebCrypto, IndexedDB and WebAuthn glue; never
+# served as the app.
+build_app_with_test_hooks() {
+    SIGIL_E2E_DIST="$CARGO_TARGET_DIR/sigil-dist-e2e"
+    export SIGIL_E2E_DIST
+    build_app --features e2e-hooks --dist "$SIGIL_E2E_DIST"
 }
 
 # Bundles the demo dapp (e2e/demo-dapp/src) with esbuild.
