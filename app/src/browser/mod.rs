@@ -1,0 +1,85 @@
+//! Every call into JavaScript lives here; the rest of the app sees Rust
+//! types only.
+//!
+//! - [`convert`]: structured-clone values ⇄ the neutral `authorize::value::Value`.
+//! - [`messaging`]: the opener/parent window, `postMessage`, `message` events.
+//! - [`webauthn`]: passkey creation and assertion.
+//! - [`webcrypto`]: the non-extractable ECDSA P-256 session key.
+//! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object.
+//! - [`http`]: `fetch` of the runtime configuration and of
+//!   alternative-origins documents.
+//!
+//! Invariant: nothing here panics on what JavaScript hands back. Every
+//! property read goes through `Reflect`/typed getters whose failures become
+//! typed errors.
+
+pub mod convert;
+pub mod http;
+pub mod messaging;
+pub mod storage;
+pub mod webauthn;
+pub mod webcrypto;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A JavaScript exception as text a person (or a log) can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsFailure {
+    /// The `DOMException`/`Error` name, such as `NotAllowedError`.
+    pub name: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for JsFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}: {}", self.name, self.message)
+        }
+    }
+}
+
+impl From<JsValue> for JsFailure {
+    fn from(value: JsValue) -> Self {
+        if let Some(exception) = value.dyn_ref::<web_sys::DomException>() {
+            return Self {
+                name: exception.name(),
+                message: exception.message(),
+            };
+        }
+        if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+            return Self {
+                name: String::from(error.name()),
+                message: String::from(error.message()),
+            };
+        }
+        Self {
+            name: "Error".into(),
+            message: value.as_string().unwrap_or_default(),
+        }
+    }
+}
+
+/// The page's window; absent only outside a browser page (workers).
+pub fn window() -> Result<web_sys::Window, JsFailure> {
+    web_sys::window().ok_or_else(|| JsFailure {
+        name: "NoWindow".into(),
+        message: "not running in a browser window".into(),
+    })
+}
+
+/// Bytes of an `ArrayBuffer`.
+pub fn buffer_bytes(buffer: &js_sys::ArrayBuffer) -> Vec<u8> {
+    js_sys::Uint8Array::new(buffer).to_vec()
+}
+
+/// This page's origin (`location.origin`).
+pub fn own_origin() -> Result<String, JsFailure> {
+    Ok(window()?.location().origin()?)
+}
+
+/// This page's `location.hash`.
+pub fn location_hash() -> Result<String, JsFailure> {
+    Ok(window()?.location().hash()?)
+}

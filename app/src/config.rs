@@ -1,0 +1,103 @@
+//! Runtime configuration, read from `/sigil.json` next to `index.html`, so
+//! one build serves any network. The run and test scripts write it:
+//!
+//! ```json
+//! { "network": "local", "url": "http://127.0.0.1:4943",
+//!   "canisters": { "demo": "bkyz2-fmaaa-aaaaa-qaaaq-cai" } }
+//! ```
+//!
+//! `network` is `"local"` (a development network: its root key is fetched
+//! and `http://<id>.localhost:<port>` derivation origins are allowed) or
+//! `"ic"` (mainnet).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// Where the configuration is served.
+pub const CONFIG_PATH: &str = "/sigil.json";
+/// Largest configuration file read.
+pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    Local,
+    Ic,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    pub network: Network,
+    /// The IC HTTP interface's base URL.
+    pub url: String,
+    /// Canister ids (textual principals) by name.
+    #[serde(default)]
+    pub canisters: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    #[error("{CONFIG_PATH} could not be loaded: {0}")]
+    Unavailable(String),
+    #[error("{CONFIG_PATH} is larger than {MAX_CONFIG_BYTES} bytes")]
+    TooLarge,
+    #[error("{CONFIG_PATH} is not valid: {0}")]
+    Invalid(String),
+}
+
+impl RuntimeConfig {
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
+        if bytes.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge);
+        }
+        serde_json::from_slice(bytes).map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// True on a local network: development-only rules apply.
+    pub fn development(&self) -> bool {
+        self.network == Network::Local
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_read_a_local_network_configuration() {
+        let config = RuntimeConfig::from_json(
+            br#"{"network":"local","url":"http://127.0.0.1:4943","canisters":{"demo":"bkyz2-fmaaa-aaaaa-qaaaq-cai"}}"#,
+        )
+        .expect("valid configuration");
+        assert!(config.development());
+        assert_eq!(config.url, "http://127.0.0.1:4943");
+        assert_eq!(config.canisters["demo"], "bkyz2-fmaaa-aaaaa-qaaaq-cai");
+    }
+
+    #[test]
+    fn should_treat_mainnet_as_production() {
+        let config = RuntimeConfig::from_json(br#"{"network":"ic","url":"https://icp-api.io"}"#)
+            .expect("valid");
+        assert!(!config.development());
+        assert!(config.canisters.is_empty());
+    }
+
+    #[test]
+    fn should_refuse_unknown_networks_fields_and_oversized_files() {
+        assert!(matches!(
+            RuntimeConfig::from_json(br#"{"network":"testnet","url":"x"}"#),
+            Err(ConfigError::Invalid(_))
+        ));
+        assert!(matches!(
+            RuntimeConfig::from_json(br#"{"network":"ic","url":"x","debug":true}"#),
+            Err(ConfigError::Invalid(_))
+        ));
+        assert_eq!(
+            RuntimeConfig::from_json(&vec![b' '; 20_000]),
+            Err(ConfigError::TooLarge)
+        );
+    }
+}

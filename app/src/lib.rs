@@ -1,0 +1,35 @@
+//! Sigil's authenticator app.
+//!
+//! Layout:
+//! - Pure Rust, built and unit-tested on the host: [`authorize`] (the
+//!   `/#authorize` protocol), [`passkey`] (WebAuthn data), [`encoding`] (DER,
+//!   CBOR), [`config`] (runtime configuration), [`route`].
+//! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
+//!   WebCrypto, IndexedDB, fetch), `state` (app-wide signals), `pages`,
+//!   `components` and the root [`App`] component.
+
+pub mod authorize;
+pub mod config;
+pub mod encoding;
+pub mod format;
+pub mod passkey;
+pub mod route;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(all(target_arch = "wasm32", feature = "e2e-hooks"))]
+mod e2e_hooks;
+#[cfg(target_arch = "wasm32")]
+mod pages;
+#[cfg(target_arch = "wasm32")]
+mod state;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::App;
+
+#[cfg(test)]
+mod test_support;

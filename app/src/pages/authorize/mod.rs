@@ -1,0 +1,100 @@
+//! `/#authorize`: a dapp asks the person to sign in. [`flow`] wires the
+//! protocol core to the browser; this module shows its screens.
+
+mod flow;
+
+use leptos::prelude::*;
+
+use crate::components::error_panel::ErrorPanel;
+use crate::components::progress::Progress;
+use crate::format;
+use crate::route::Route;
+use flow::{Flow, Screen};
+
+#[component]
+pub fn AuthorizePage() -> impl IntoView {
+    let screen = RwSignal::new(Screen::Waiting);
+    let flow = Flow::start(screen);
+    move || {
+        match screen.get() {
+        Screen::Waiting => view! {
+            <section class="card" data-screen="waiting">
+                <h1>"Sign in with Sigil"</h1>
+                <Progress label="Waiting for the app to send its sign-in request…"/>
+            </section>
+        }
+        .into_any(),
+        Screen::NoApp => view! {
+            <section class="card" data-screen="no-app">
+                <ErrorPanel
+                    title="No app to sign in to"
+                    advice="This page opens from an app's “Sign in” button. To manage your identities, go to your wallet."
+                />
+                <a class="button" href=Route::Wallet.path()>"Go to your wallet"</a>
+            </section>
+        }
+        .into_any(),
+        Screen::TimedOut => view! {
+            <section class="card" data-screen="timed-out">
+                <ErrorPanel
+                    title="The app did not answer"
+                    advice="The app that opened this window did not send a sign-in request within 10 seconds. Close this window and sign in again from the app."
+                />
+            </section>
+        }
+        .into_any(),
+        Screen::Checking { origin } => view! {
+            <section class="card" data-screen="checking">
+                <h1>"Sign in with Sigil"</h1>
+                <Progress label=format!("Checking the request from {origin}…")/>
+            </section>
+        }
+        .into_any(),
+        Screen::Request(request) => {
+            let derivation = request.derivation_origin.clone().filter(|origin| *origin != request.origin);
+            let lifetime = format::duration(request.time_to_live_nanos);
+            view! {
+                <section class="card" data-screen="request">
+                    <h1>"Sign in to " <span class="origin">{request.origin.clone()}</span></h1>
+                    {derivation.map(|origin| view! {
+                        <p>"as the identity you use at " <span class="origin">{origin}</span></p>
+                    })}
+                    <p>"The app stays signed in for " {lifetime} "."</p>
+                    <p class="muted">"Passkey sign-in is not available in this version of Sigil yet."</p>
+                    <div class="actions">
+                        <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+        Screen::Refused { origin, text } => view! {
+            <section class="card" data-screen="refused">
+                <ErrorPanel
+                    title="This sign-in request cannot be accepted"
+                    advice=format!("{origin} sent a request Sigil cannot accept. The app has been told; close this window and try again, or contact the app's developers.")
+                    detail=text
+                />
+            </section>
+        }
+        .into_any(),
+        Screen::Broken { text } => view! {
+            <section class="card" data-screen="broken">
+                <ErrorPanel
+                    title="Something went wrong"
+                    advice="Sigil could not start the sign-in. Close this window and try again."
+                    detail=text
+                />
+            </section>
+        }
+        .into_any(),
+        Screen::Cancelled => view! {
+            <section class="card" data-screen="cancelled">
+                <h1>"Sign-in cancelled"</h1>
+                <p>"You can close this window."</p>
+            </section>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod authorize;
+pub mod not_found;
+pub mod wallet;

@@ -1,0 +1,29 @@
+// Everything a browser test needs, started once per test file: a fresh
+// localnet with the demo canister, Sigil and the demo dapp on two origins,
+// and Chromium. Builds nothing: scripts/test builds the app and the dapp
+// first (and sets LOCALNET_BIN and DEMO_WASM).
+import { startLocalnet } from '../localnet/harness.mjs';
+import { launchBrowser } from './browser.mjs';
+import { startSites } from './sites.mjs';
+
+export async function startEnvironment() {
+  const net = await startLocalnet();
+  const stops = [() => net.stop()];
+  try {
+    const sites = await startSites({ networkUrl: net.url, ids: net.ids });
+    stops.unshift(() => sites.stop());
+    const browser = await launchBrowser();
+    stops.unshift(() => browser.close());
+    return {
+      net,
+      sites,
+      browser,
+      async stop() {
+        for (const stop of stops) await stop().catch(() => {});
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+// `scripts/run`'s front end: once the local network answers, serves Sigil
+// (dist/) and the demo dapp on two localhost ports against it, and prints
+// both URLs. Stops on SIGINT/SIGTERM.
+//
+//   node e2e/browser/serve.mjs --network http://127.0.0.1:4943 \
+//     --ids .localnet/canister_ids.json --sigil-port 8080 --dapp-port 8081
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+import { startSites } from './sites.mjs';
+
+const { values } = parseArgs({
+  options: {
+    network: { type: 'string' },
+    ids: { type: 'string' },
+    'sigil-port': { type: 'string', default: '8080' },
+    'dapp-port': { type: 'string', default: '8081' },
+  },
+});
+if (!values.network || !values.ids) {
+  console.error('usage: serve.mjs --network <url> --ids <canister_ids.json> [--sigil-port N] [--dapp-port N]');
+  process.exit(2);
+}
+
+async function waitForNetwork(url, seconds) {
+  for (let attempt = 0; attempt < seconds * 4; attempt++) {
+    try {
+      if ((await fetch(`${url}/api/v2/status`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the local network at ${url} did not answer within ${seconds} s`);
+}
+
+await waitForNetwork(values.network, 300);
+const ids = JSON.parse(await readFile(values.ids, 'utf8'));
+const sites = await startSites({
+  networkUrl: values.network,
+  ids,
+  sigilPort: Number(values['sigil-port']),
+  dappPort: Number(values['dapp-port']),
+});
+console.log(`Sigil      ${sites.sigilUrl}`);
+console.log(`demo dapp  ${sites.dappUrl}   (signs in with Sigil, calls whoami)`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    await sites.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,62 @@
+// Sigil's built app (dist/) and the demo dapp, each on its own localhost
+// port, so they are two origins. Sigil gets /sigil.json for the given
+// network; the dapp gets /dapp.json and an alternative-origins document the
+// caller can change.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { serveDirectory } from './static-server.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SIGIL_DIST = join(ROOT, 'dist');
+export const DAPP_ROOT = join(ROOT, 'e2e/demo-dapp');
+
+/**
+ * Serves Sigil and the demo dapp against the network at `networkUrl` whose
+ * canister ids are `ids` (at least `demo`). `sigilDist` is the trunk output
+ * to serve (the production build unless a test needs another).
+ */
+export async function startSites({ networkUrl, ids, sigilPort = 0, dappPort = 0, sigilDist = SIGIL_DIST }) {
+  for (const [what, file] of [
+    ['the app (trunk build --release)', join(sigilDist, 'index.html')],
+    ['the demo dapp (esbuild)', join(DAPP_ROOT, 'dist/main.js')],
+  ]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: build ${what} first, as scripts/test does`);
+  }
+  const sigil = await serveDirectory({
+    root: sigilDist,
+    port: sigilPort,
+    routes: {
+      '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids } }),
+    },
+  });
+  const sigilUrl = `http://localhost:${sigil.port}`;
+  let alternativeOrigins = [];
+  const dapp = await serveDirectory({
+    root: DAPP_ROOT,
+    port: dappPort,
+    routes: {
+      '/dapp.json': () => ({
+        body: { identityProvider: `${sigilUrl}/#authorize`, host: networkUrl, canisterId: ids.demo },
+      }),
+      '/.well-known/ii-alternative-origins': () => ({
+        body: { alternativeOrigins },
+        headers: { 'access-control-allow-origin': '*' },
+      }),
+    },
+  });
+  const dappUrl = `http://localhost:${dapp.port}`;
+  return {
+    sigilUrl,
+    dappUrl,
+    dappPort: dapp.port,
+    /** What the dapp's /.well-known/ii-alternative-origins lists. */
+    setAlternativeOrigins(origins) {
+      alternativeOrigins = origins;
+    },
+    async stop() {
+      await Promise.all([sigil.stop(), dapp.stop()]);
+    },
+  };
+}
