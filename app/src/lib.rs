@@ -2,18 +2,23 @@
 //!
 //! Layout:
 //! - Pure Rust, built and unit-tested on the host: [`authorize`] (the
-//!   `/#authorize` protocol), [`passkey`] (WebAuthn data), [`encoding`] (DER,
-//!   CBOR), [`config`] (runtime configuration), [`route`].
+//!   `/#authorize` protocol), [`passkey`] (WebAuthn data), [`session`] (the
+//!   passkey's delegation to this frontend's session key), [`encoding`]
+//!   (DER, CBOR), [`config`] (runtime configuration), [`route`], and the
+//!   request envelopes of [`api`].
 //! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
-//!   WebCrypto, IndexedDB, fetch), `state` (app-wide signals), `pages`,
+//!   WebCrypto, IndexedDB, fetch), the canister clients in `api` (the only
+//!   code that knows ic-agent), `state` (app-wide signals), `pages`,
 //!   `components` and the root [`App`] component.
 
+pub mod api;
 pub mod authorize;
 pub mod config;
 pub mod encoding;
 pub mod format;
 pub mod passkey;
 pub mod route;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

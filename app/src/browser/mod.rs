@@ -83,3 +83,18 @@ pub fn own_origin() -> Result<String, JsFailure> {
 pub fn location_hash() -> Result<String, JsFailure> {
     Ok(window()?.location().hash()?)
 }
+
+/// The clock, in nanoseconds since the Unix epoch (the IC's unit).
+pub fn now_nanos() -> u64 {
+    // `Date.now()` is whole milliseconds, far below 2^53.
+    (js_sys::Date::now() as u64).saturating_mul(1_000_000)
+}
+
+/// `N` bytes from the browser's cryptographic random generator.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], JsFailure> {
+    let mut bytes = [0u8; N];
+    window()?
+        .crypto()?
+        .get_random_values_with_u8_array(&mut bytes)?;
+    Ok(bytes)
+}

@@ -1,9 +1,12 @@
-//! IndexedDB storage of the session key pair. The `CryptoKey` objects are
-//! stored themselves (IndexedDB keeps them by structured clone), never
-//! their bytes, so a non-extractable private key stays non-extractable.
+//! IndexedDB storage of the session: the key pair and what Sigil knows
+//! about the signed-in person. The `CryptoKey` objects are stored
+//! themselves (IndexedDB keeps them by structured clone), never their
+//! bytes, so a non-extractable private key stays non-extractable.
 //!
-//! Layout: database `sigil` (version 1), object store `keys`, the session
-//! key pair under the key `session`.
+//! Layout: database `sigil` (version 1), object store `keys`; the session
+//! key pair under the key `session`, the session's details (JSON, nothing
+//! secret: account, public keys, the passkey's delegation) under
+//! `session-details`. Both are written and deleted in one transaction.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
@@ -18,6 +21,7 @@ const DATABASE: &str = "sigil";
 const VERSION: u32 = 1;
 const STORE: &str = "keys";
 const SESSION_KEY: &str = "session";
+const SESSION_DETAILS: &str = "session-details";
 
 /// Why storage failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,6 +73,55 @@ pub async fn delete_session_key() -> Result<(), StorageError> {
     let store = db
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
         .object_store(STORE)?;
+    done(&store.delete(&JsValue::from_str(SESSION_KEY))?).await?;
+    Ok(())
+}
+
+/// Stores a session: its key pair and its details, replacing any previous
+/// session.
+pub async fn save_session(pair: &SessionKeyPair, details: &str) -> Result<(), StorageError> {
+    let db = open().await?;
+    let store = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
+        .object_store(STORE)?;
+    store.put_with_key(
+        &JsValue::from_str(details),
+        &JsValue::from_str(SESSION_DETAILS),
+    )?;
+    done(&store.put_with_key(&pair.to_stored(), &JsValue::from_str(SESSION_KEY))?).await?;
+    Ok(())
+}
+
+/// The stored session's key pair and details, if both are there.
+pub async fn load_session() -> Result<Option<(SessionKeyPair, String)>, StorageError> {
+    let db = open().await?;
+    // One request at a time: `done` must attach its handlers before the
+    // request can settle.
+    let get = |key: &str| -> Result<IdbRequest, StorageError> {
+        Ok(db
+            .transaction_with_str(STORE)?
+            .object_store(STORE)?
+            .get(&JsValue::from_str(key))?)
+    };
+    let details = done(&get(SESSION_DETAILS)?).await?;
+    let pair = done(&get(SESSION_KEY)?).await?;
+    let Some(details) = details.as_string() else {
+        return Ok(None);
+    };
+    if pair.is_undefined() {
+        return Ok(None);
+    }
+    let pair = SessionKeyPair::try_from(pair).map_err(StorageError::Corrupt)?;
+    Ok(Some((pair, details)))
+}
+
+/// Deletes the session (sign out).
+pub async fn delete_session() -> Result<(), StorageError> {
+    let db = open().await?;
+    let store = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
+        .object_store(STORE)?;
+    store.delete(&JsValue::from_str(SESSION_DETAILS))?;
     done(&store.delete(&JsValue::from_str(SESSION_KEY))?).await?;
     Ok(())
 }

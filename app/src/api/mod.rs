@@ -1,0 +1,26 @@
+//! The canister clients: the only code that knows ic-agent.
+//!
+//! - [`envelope`] (plain Rust): request contents, the bytes a sender signs,
+//!   and the signed envelope.
+//! - [`connection::Connection`] (wasm32): the agent for the configured
+//!   network (the root key is fetched from `/api/v2/status` on a local
+//!   network only, never on mainnet) and the canister ids.
+//! - [`session_caller::SessionCaller`] (wasm32): signs requests with the
+//!   WebCrypto session key under the passkey's delegation and submits them
+//!   with `Agent::update_signed` / `query_signed`.
+//! - [`identity_manager`] (wasm32): one typed client per kind of caller —
+//!   [`identity_manager::PublicIdentityManager`] calls anonymously,
+//!   [`identity_manager::IdentityManager`] as the signed-in person.
+//!
+//! Every failure is an [`error::ApiError`] whose text a person can read.
+
+pub mod envelope;
+
+#[cfg(target_arch = "wasm32")]
+pub mod connection;
+#[cfg(target_arch = "wasm32")]
+pub mod error;
+#[cfg(target_arch = "wasm32")]
+pub mod identity_manager;
+#[cfg(target_arch = "wasm32")]
+pub mod session_caller;
