@@ -8,8 +8,9 @@
 //!   request envelopes of [`api`].
 //! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
 //!   WebCrypto, IndexedDB, fetch), the canister clients in `api` (the only
-//!   code that knows ic-agent), `state` (app-wide signals), `pages`,
-//!   `components` and the root [`App`] component.
+//!   code that knows ic-agent), `signin` (sign-up, sign-in, the stored
+//!   session), `state` (app-wide signals), `pages`, `components` and the
+//!   root [`App`] component.
 
 pub mod api;
 pub mod authorize;
@@ -30,6 +31,8 @@ mod components;
 mod e2e_hooks;
 #[cfg(target_arch = "wasm32")]
 mod pages;
+#[cfg(target_arch = "wasm32")]
+mod signin;
 #[cfg(target_arch = "wasm32")]
 mod state;
 

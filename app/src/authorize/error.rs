@@ -19,4 +19,8 @@ pub enum AuthorizeError {
     Configuration(String),
     #[error("The person cancelled the sign-in")]
     Cancelled,
+    #[error("Sigil could not sign the person in: {0}")]
+    SignIn(String),
+    #[error("Sigil could not issue the delegation: {0}")]
+    Delegation(String),
 }

@@ -1,7 +1,12 @@
 //! The `/#authorize` flow in the browser: finds the peer window, posts
 //! `authorize-ready`, feeds `message` events to the protocol core
-//! ([`Exchange`]), checks the derivation origin, and posts failures to the
-//! request's origin. [`Screen`] is what the person sees.
+//! ([`Exchange`]), checks the derivation origin, signs the person in
+//! (the stored session, or a passkey), asks for consent, and posts the
+//! delegation — or a failure — to the request's origin only. [`Screen`] is
+//! what the person sees.
+//!
+//! The dapp's principal comes from the request's derivation origin when it
+//! passed the checks, else from the request's origin.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,6 +16,8 @@ use leptos::logging::{log, warn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::connection::Connection;
+use crate::api::error::ApiError;
 use crate::authorize::REQUEST_TIMEOUT_MILLIS;
 use crate::authorize::error::AuthorizeError;
 use crate::authorize::exchange::{Exchange, Incoming, Verdict};
@@ -19,10 +26,12 @@ use crate::authorize::origin::{
     verify_alternative_origins,
 };
 use crate::authorize::request::AuthorizeRequest;
-use crate::authorize::response;
+use crate::authorize::response::{self, AuthorizeSuccess, SignedDelegation};
 use crate::browser::messaging::{MessageListener, Peer, Received};
 use crate::browser::{JsFailure, http, own_origin};
+use crate::signin::{SignedIn, passkey, stored};
 use crate::state::AppState;
+use sigil_api::identity_manager::Error as IdentityManagerError;
 
 /// What the `/#authorize` page shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +44,26 @@ pub enum Screen {
     Checking {
         origin: String,
     },
-    /// A valid request awaits the person.
-    Request(AuthorizeRequest),
+    /// A valid request; nobody is signed in on this device. `notice` says
+    /// why the last attempt did not work.
+    Request {
+        request: AuthorizeRequest,
+        notice: Option<String>,
+    },
+    /// Sigil waits for the passkey or the network.
+    Working {
+        label: String,
+    },
+    /// The signed-in person decides.
+    Consent(Consent),
+    /// The delegation went to the app.
+    Done {
+        origin: String,
+    },
+    /// Signing in or issuing the delegation failed; the app got `text`.
+    Failed {
+        text: String,
+    },
     /// The request was refused; the app got `text` as its failure.
     Refused {
         origin: String,
@@ -49,12 +76,23 @@ pub enum Screen {
     Cancelled,
 }
 
+/// What the consent screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consent {
+    pub request: AuthorizeRequest,
+    pub account: u64,
+    /// The principal the app will receive (textual).
+    pub principal: String,
+}
+
 /// A handle on the running flow (`Copy`, for event handlers).
 #[derive(Clone, Copy)]
 pub struct Flow {
     screen: RwSignal<Screen>,
     state: AppState,
     peer: StoredValue<Option<Peer>, LocalStorage>,
+    connection: StoredValue<Option<Connection>, LocalStorage>,
+    signed_in: StoredValue<Option<SignedIn>, LocalStorage>,
 }
 
 impl Flow {
@@ -65,6 +103,8 @@ impl Flow {
             screen,
             state: expect_context::<AppState>(),
             peer: StoredValue::new_local(None),
+            connection: StoredValue::new_local(None),
+            signed_in: StoredValue::new_local(None),
         };
         if let Err(failure) = flow.connect() {
             warn!("authorize: {failure}");
@@ -119,7 +159,7 @@ impl Flow {
                 });
                 spawn_local(async move {
                     match verify_derivation(self.state, &request).await {
-                        Ok(()) => self.screen.set(Screen::Request(request)),
+                        Ok(()) => self.resume(request).await,
                         Err(error) => self.refuse(&request.origin, &error),
                     }
                 });
@@ -146,12 +186,224 @@ impl Flow {
         });
     }
 
+    /// The request on screen, if it still awaits the person.
+    fn pending_request(self) -> Option<AuthorizeRequest> {
+        match self.screen.get_untracked() {
+            Screen::Request { request, .. } => Some(request),
+            Screen::Consent(consent) => Some(consent.request),
+            _ => None,
+        }
+    }
+
     /// The person declined the request on screen.
     pub fn cancel(self) {
-        if let Screen::Request(request) = self.screen.get_untracked() {
+        if let Some(request) = self.pending_request() {
             self.post_failure(&request.origin, &AuthorizeError::Cancelled);
             self.screen.set(Screen::Cancelled);
         }
+    }
+
+    /// Tells the app at `origin` that signing in or delegating failed.
+    fn fail(self, origin: &str, error: &AuthorizeError) {
+        self.post_failure(origin, error);
+        self.screen.set(Screen::Failed {
+            text: error.to_string(),
+        });
+    }
+
+    fn working(self, label: impl Into<String>) {
+        self.screen.set(Screen::Working {
+            label: label.into(),
+        });
+    }
+
+    /// The network connection, opened once per page.
+    async fn connection(self) -> Result<Connection, ApiError> {
+        if let Some(connection) = self.connection.get_value() {
+            return Ok(connection);
+        }
+        let config = self
+            .state
+            .config
+            .await
+            .map_err(|error| ApiError::Configuration(error.to_string()))?;
+        let connection = Connection::open(&config).await?;
+        self.connection.set_value(Some(connection.clone()));
+        Ok(connection)
+    }
+
+    /// With a live session on this device the person goes straight to
+    /// consent; otherwise they choose how to sign in.
+    async fn resume(self, request: AuthorizeRequest) {
+        match stored::resume().await {
+            Ok(Some(signed_in)) => self.consent(request, signed_in).await,
+            Ok(None) => self.screen.set(Screen::Request {
+                request,
+                notice: None,
+            }),
+            Err(error) => {
+                warn!("authorize: the stored session is unusable: {error}");
+                self.screen.set(Screen::Request {
+                    request,
+                    notice: None,
+                });
+            }
+        }
+    }
+
+    /// Signs in with a passkey (`new`: creates one and an account first).
+    pub fn sign_in(self, new: bool) {
+        let Some(request) = self.pending_request() else {
+            return;
+        };
+        spawn_local(async move {
+            self.working("Connecting to the Internet Computer…");
+            let connection = match self.connection().await {
+                Ok(connection) => connection,
+                Err(error) => {
+                    return self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string()));
+                }
+            };
+            let on_step = move |step: crate::signin::Step| self.working(step.label());
+            let result = if new {
+                passkey::sign_up(&connection, on_step).await
+            } else {
+                passkey::sign_in(&connection, on_step).await
+            };
+            match result {
+                Ok(signed_in) => self.consent(request, signed_in).await,
+                Err(error) if error.lets_person_retry() => self.screen.set(Screen::Request {
+                    request,
+                    notice: Some(error.to_string()),
+                }),
+                Err(error) => {
+                    self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string()))
+                }
+            }
+        });
+    }
+
+    /// Loads the principal the app will receive, then asks the person.
+    async fn consent(self, request: AuthorizeRequest, signed_in: SignedIn) {
+        self.working(format!("Loading your identity for {}…", request.origin));
+        let principal = match self.connection().await {
+            Ok(connection) => {
+                connection
+                    .identity_manager(signed_in.caller.clone())
+                    .get_principal(signed_in.account, request.effective_derivation_origin())
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match principal {
+            Ok(principal) => {
+                let account = signed_in.account;
+                self.signed_in.set_value(Some(signed_in));
+                self.screen.set(Screen::Consent(Consent {
+                    request,
+                    account,
+                    principal: principal.to_text(),
+                }));
+            }
+            Err(ApiError::IdentityManager(
+                IdentityManagerError::Unauthorized { .. }
+                | IdentityManagerError::AccountNotFound { .. },
+            )) => {
+                // The passkey left the account: the session is over.
+                if let Err(error) = stored::sign_out().await {
+                    warn!("authorize: could not delete the session: {error}");
+                }
+                self.screen.set(Screen::Request {
+                    request,
+                    notice: Some("Your session on this device has ended. Sign in again.".into()),
+                });
+            }
+            Err(error) => self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string())),
+        }
+    }
+
+    /// Signs out on this device and lets the person choose another passkey.
+    pub fn use_another_passkey(self) {
+        let Some(request) = self.pending_request() else {
+            return;
+        };
+        spawn_local(async move {
+            self.working("Signing out…");
+            self.signed_in.set_value(None);
+            let notice = stored::sign_out()
+                .await
+                .err()
+                .map(|error| error.to_string());
+            self.screen.set(Screen::Request { request, notice });
+        });
+    }
+
+    /// The person approved: the identity manager signs a delegation to the
+    /// app's session key, and the app receives it.
+    pub fn approve(self) {
+        let Screen::Consent(consent) = self.screen.get_untracked() else {
+            return;
+        };
+        let Some(signed_in) = self.signed_in.get_value() else {
+            return;
+        };
+        let request = consent.request;
+        spawn_local(async move {
+            self.working(format!("Signing you in to {}…", request.origin));
+            match self.delegate(&request, &signed_in).await {
+                Ok(success) => {
+                    let posted = self.peer.with_value(|peer| match peer {
+                        Some(peer) => peer.post(&response::success(&success), &request.origin),
+                        None => Ok(()),
+                    });
+                    match posted {
+                        Ok(()) => self.screen.set(Screen::Done {
+                            origin: request.origin.clone(),
+                        }),
+                        Err(failure) => self.screen.set(Screen::Broken {
+                            text: failure.to_string(),
+                        }),
+                    }
+                }
+                Err(error) => self.fail(
+                    &request.origin,
+                    &AuthorizeError::Delegation(error.to_string()),
+                ),
+            }
+        });
+    }
+
+    async fn delegate(
+        self,
+        request: &AuthorizeRequest,
+        signed_in: &SignedIn,
+    ) -> Result<AuthorizeSuccess, ApiError> {
+        let identity_manager = self
+            .connection()
+            .await?
+            .identity_manager(signed_in.caller.clone());
+        let origin = request.effective_derivation_origin();
+        let session_key = request.session_key.der();
+        let prepared = identity_manager
+            .prepare_delegation(
+                signed_in.account,
+                origin,
+                session_key,
+                Some(request.time_to_live_nanos),
+            )
+            .await?;
+        let signed = identity_manager
+            .get_delegation(signed_in.account, origin, session_key, prepared.expiration)
+            .await?;
+        Ok(AuthorizeSuccess {
+            delegations: vec![SignedDelegation {
+                pubkey: signed.delegation.pubkey.into_vec(),
+                expiration: signed.delegation.expiration,
+                targets: None,
+                signature: signed.signature,
+            }],
+            user_public_key: prepared.user_key.into_vec(),
+        })
     }
 }
 

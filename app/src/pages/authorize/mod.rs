@@ -1,15 +1,18 @@
 //! `/#authorize`: a dapp asks the person to sign in. [`flow`] wires the
-//! protocol core to the browser; this module shows its screens.
+//! protocol core, the sign-in and the canister calls to the browser;
+//! [`screens`] holds the screens where the person acts; this module picks
+//! the screen.
 
 mod flow;
+mod screens;
 
 use leptos::prelude::*;
 
 use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
-use crate::format;
 use crate::route::Route;
 use flow::{Flow, Screen};
+use screens::{ConsentScreen, RequestScreen};
 
 #[component]
 pub fn AuthorizePage() -> impl IntoView {
@@ -50,24 +53,34 @@ pub fn AuthorizePage() -> impl IntoView {
             </section>
         }
         .into_any(),
-        Screen::Request(request) => {
-            let derivation = request.derivation_origin.clone().filter(|origin| *origin != request.origin);
-            let lifetime = format::duration(request.time_to_live_nanos);
-            view! {
-                <section class="card" data-screen="request">
-                    <h1>"Sign in to " <span class="origin">{request.origin.clone()}</span></h1>
-                    {derivation.map(|origin| view! {
-                        <p>"as the identity you use at " <span class="origin">{origin}</span></p>
-                    })}
-                    <p>"The app stays signed in for " {lifetime} "."</p>
-                    <p class="muted">"Passkey sign-in is not available in this version of Sigil yet."</p>
-                    <div class="actions">
-                        <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
-                    </div>
-                </section>
-            }
-            .into_any()
+        Screen::Request { request, notice } => {
+            view! { <RequestScreen request=request notice=notice flow=flow/> }.into_any()
         }
+        Screen::Working { label } => view! {
+            <section class="card" data-screen="working">
+                <h1>"Sign in with Sigil"</h1>
+                <Progress label=label/>
+            </section>
+        }
+        .into_any(),
+        Screen::Consent(consent) => view! { <ConsentScreen consent=consent flow=flow/> }.into_any(),
+        Screen::Done { origin } => view! {
+            <section class="card" data-screen="done">
+                <h1>"Signed in"</h1>
+                <p>"You are signed in to " <span class="origin">{origin}</span> ". You can close this window."</p>
+            </section>
+        }
+        .into_any(),
+        Screen::Failed { text } => view! {
+            <section class="card" data-screen="failed">
+                <ErrorPanel
+                    title="Sigil could not sign you in"
+                    advice="The app has been told. Close this window and try again from the app."
+                    detail=text
+                />
+            </section>
+        }
+        .into_any(),
         Screen::Refused { origin, text } => view! {
             <section class="card" data-screen="refused">
                 <ErrorPanel
