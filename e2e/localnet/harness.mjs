@@ -1,6 +1,7 @@
 // Starts a fresh localnet with the demo canister deployed, for one test file.
 // Needs LOCALNET_BIN (the localnet binary) and DEMO_WASM (the demo canister's
-// wasm), as scripts/test sets them.
+// wasm), as scripts/test sets them; IDENTITY_MANAGER_WASM, when set, deploys
+// the identity manager too.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,9 @@ export async function startLocalnet() {
   const demoWasm = required('DEMO_WASM');
   const stateDir = await mkdtemp(join(tmpdir(), 'sigil-localnet-'));
   const config = join(stateDir, 'deploy.json');
-  await writeFile(config, JSON.stringify({ canisters: { demo: { wasm: demoWasm } } }));
+  const canisters = { demo: { wasm: demoWasm } };
+  if (process.env.IDENTITY_MANAGER_WASM) canisters.identity_manager = { wasm: process.env.IDENTITY_MANAGER_WASM };
+  await writeFile(config, JSON.stringify({ canisters }));
   const child = spawn(bin, ['--port', '0', '--state-dir', stateDir, '--deploy', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -72,6 +72,12 @@ const demo = {
     return principal;
   },
 
+  /** The expiration (ns since the epoch, as a decimal string) of the delegation auth-client holds. */
+  delegationExpiration() {
+    const [first] = authClient.getIdentity().getDelegation().delegations;
+    return first.delegation.expiration.toString();
+  },
+
   async logout() {
     await authClient.logout();
     $('status').textContent = 'Not signed in.';
