@@ -256,8 +256,9 @@ impl Flow {
         let Some(request) = self.pending_request() else {
             return;
         };
+        // Synchronously, so a second click finds no request on screen.
+        self.working("Connecting to the Internet Computer…");
         spawn_local(async move {
-            self.working("Connecting to the Internet Computer…");
             let connection = match self.connection().await {
                 Ok(connection) => connection,
                 Err(error) => {
@@ -327,8 +328,8 @@ impl Flow {
         let Some(request) = self.pending_request() else {
             return;
         };
+        self.working("Signing out…");
         spawn_local(async move {
-            self.working("Signing out…");
             self.signed_in.set_value(None);
             let notice = stored::sign_out()
                 .await
@@ -348,8 +349,9 @@ impl Flow {
             return;
         };
         let request = consent.request;
+        // Synchronously, so a second click finds no consent on screen.
+        self.working(format!("Signing you in to {}…", request.origin));
         spawn_local(async move {
-            self.working(format!("Signing you in to {}…", request.origin));
             match self.delegate(&request, &signed_in).await {
                 Ok(success) => {
                     let posted = self.peer.with_value(|peer| match peer {
