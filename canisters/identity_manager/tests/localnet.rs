@@ -8,7 +8,7 @@ use std::time::Duration;
 use candid::{CandidType, Deserialize, Principal};
 use ic_agent::identity::{BasicIdentity, DelegatedIdentity};
 use ic_agent::{Agent, AgentError, Identity};
-use localnet::testing::{Localnet, WebAuthnIdentity, canister_wasm, query, update};
+use localnet::testing::{Localnet, WebAuthnIdentity, canister_wasm, now_nanos, query, update};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AccountNumber, CredentialLookup, Delegation, Device, Error, InitArgs, KeyType,
@@ -137,13 +137,6 @@ impl Client {
             .await;
         Ok((prepared, signed?))
     }
-}
-
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
 }
 
 fn transport_delegation(delegation: &Delegation) -> ic_transport_types::Delegation {

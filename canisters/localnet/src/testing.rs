@@ -236,6 +236,15 @@ impl Drop for Localnet {
     }
 }
 
+/// The wall clock in nanoseconds since the epoch, as ingress expiries and
+/// delegation expirations count it.
+pub fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}
+
 /// Calls a query and decodes its single result.
 pub async fn query<R: candid::CandidType + for<'de> candid::Deserialize<'de>>(
     agent: &Agent,

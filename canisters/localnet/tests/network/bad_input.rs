@@ -6,14 +6,9 @@ use std::borrow::Cow;
 use candid::Principal;
 use ic_transport_types::{Envelope, EnvelopeContent};
 
-use crate::harness::{self, DemoCanisters, Localnet, no_args, query};
+use localnet::testing::now_nanos;
 
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-}
+use crate::harness::{self, DemoCanisters, Localnet, no_args, query};
 
 fn anonymous_query(canister_id: Principal, ingress_expiry: u64) -> Vec<u8> {
     Envelope {

@@ -9,6 +9,8 @@ use ic_agent::identity::{
 use ic_agent::{Agent, AgentError, Identity};
 use ic_transport_types::EnvelopeContent;
 
+use localnet::testing::now_nanos;
+
 use crate::harness::{self, DemoCanisters, Localnet, no_args, query, update};
 
 fn ed25519() -> BasicIdentity {
@@ -21,13 +23,6 @@ fn secp256k1() -> Secp256k1Identity {
 
 fn p256() -> Prime256v1Identity {
     Prime256v1Identity::from_private_key(p256::SecretKey::random(&mut rand::thread_rng()))
-}
-
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
 }
 
 /// `from` delegates to `to` until `expiration`, for `targets`.

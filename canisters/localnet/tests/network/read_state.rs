@@ -7,14 +7,9 @@ use ic_agent::RequestId;
 use ic_transport_types::{Envelope, EnvelopeContent, RequestStatusResponse};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{self, DemoCanisters, no_args};
+use localnet::testing::now_nanos;
 
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-}
+use crate::harness::{self, DemoCanisters, no_args};
 
 #[tokio::test]
 async fn should_accept_a_v2_call_with_202_and_report_its_reply_in_read_state() {
