@@ -146,7 +146,7 @@ build_app() {
 # the browser tests of the WebCrypto, IndexedDB and WebAuthn glue; never
 # served as the app.
 build_app_with_test_hooks() {
-    SIGIL_E2E_DIST="$CARGO_TARGET_DIR/sigil-dist-e2e"
+    SIGIL_E2E_DIST="$ROOT/dist-e2e"
     export SIGIL_E2E_DIST
     build_app --features e2e-hooks --dist "$SIGIL_E2E_DIST"
 }
