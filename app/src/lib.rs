@@ -4,7 +4,8 @@
 //! - Pure Rust, built and unit-tested on the host: [`authorize`] (the
 //!   `/#authorize` protocol), [`passkey`] (WebAuthn data), [`session`] (the
 //!   passkey's delegation to this frontend's session key), [`encoding`]
-//!   (DER, CBOR), [`config`] (runtime configuration), [`route`], and the
+//!   (DER, CBOR), [`config`] (runtime configuration), [`route`], [`devices`]
+//!   (the wallet's device list and the names typed for devices), and the
 //!   request envelopes of [`api`].
 //! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
 //!   WebCrypto, IndexedDB, fetch), the canister clients in `api` (the only
@@ -15,6 +16,7 @@
 pub mod api;
 pub mod authorize;
 pub mod config;
+pub mod devices;
 pub mod encoding;
 pub mod format;
 pub mod passkey;

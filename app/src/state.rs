@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::api::connection::Connection;
+use crate::api::error::ApiError;
 use crate::browser::http;
 use crate::config::{CONFIG_PATH, ConfigError, MAX_CONFIG_BYTES, RuntimeConfig};
 
@@ -10,13 +12,30 @@ use crate::config::{CONFIG_PATH, ConfigError, MAX_CONFIG_BYTES, RuntimeConfig};
 pub struct AppState {
     /// `/sigil.json`, loaded once when the app starts.
     pub config: LocalResource<Result<RuntimeConfig, ConfigError>>,
+    /// The network connection, opened on first use and then shared.
+    connection: StoredValue<Option<Connection>, LocalStorage>,
 }
 
 impl AppState {
     pub fn new() -> Self {
         Self {
             config: LocalResource::new(load_config),
+            connection: StoredValue::new_local(None),
         }
+    }
+
+    /// The connection to the configured network (opened once per page).
+    pub async fn connection(self) -> Result<Connection, ApiError> {
+        if let Some(connection) = self.connection.get_value() {
+            return Ok(connection);
+        }
+        let config = self
+            .config
+            .await
+            .map_err(|error| ApiError::Configuration(error.to_string()))?;
+        let connection = Connection::open(&config).await?;
+        self.connection.set_value(Some(connection.clone()));
+        Ok(connection)
     }
 }
 

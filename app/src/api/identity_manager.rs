@@ -100,6 +100,56 @@ impl IdentityManager {
         self.update("create_account", encode((device,))?).await
     }
 
+    /// The account's devices, in the order they were added.
+    pub async fn list_devices(&self, account: AccountNumber) -> Result<Vec<Device>, ApiError> {
+        self.query("list_devices", encode((account,))?).await
+    }
+
+    /// Adds `device` to `account`.
+    pub async fn add_device(
+        &self,
+        account: AccountNumber,
+        device: &Device,
+    ) -> Result<(), ApiError> {
+        self.update("add_device", encode((account, device))?).await
+    }
+
+    /// Gives the device with `public_key` a new alias.
+    pub async fn rename_device(
+        &self,
+        account: AccountNumber,
+        public_key: &[u8],
+        alias: &str,
+    ) -> Result<(), ApiError> {
+        let arg = encode((account, ByteBuf::from(public_key), alias))?;
+        self.update("rename_device", arg).await
+    }
+
+    /// Removes the device with `public_key` from `account`.
+    pub async fn remove_device(
+        &self,
+        account: AccountNumber,
+        public_key: &[u8],
+    ) -> Result<(), ApiError> {
+        let arg = encode((account, ByteBuf::from(public_key)))?;
+        self.update("remove_device", arg).await
+    }
+
+    /// Whether `account` accepts only passkeys (and sessions made by them).
+    pub async fn two_factor(&self, account: AccountNumber) -> Result<bool, ApiError> {
+        self.query("two_factor", encode((account,))?).await
+    }
+
+    /// Turns two-factor authentication on or off for `account`.
+    pub async fn set_two_factor(
+        &self,
+        account: AccountNumber,
+        enabled: bool,
+    ) -> Result<(), ApiError> {
+        self.update("set_two_factor", encode((account, enabled))?)
+            .await
+    }
+
     /// The principal `account` has at `origin` (a query: nothing changes).
     pub async fn get_principal(
         &self,

@@ -12,6 +12,7 @@ use crate::api::session_caller::SessionCaller;
 use crate::browser::webauthn::{PasskeyAssertion, PasskeyCreation, create_passkey, get_assertion};
 use crate::browser::webcrypto::SessionKeyPair;
 use crate::browser::{now_nanos, random_bytes};
+use crate::passkey::Registration;
 use crate::session::{self, PasskeyDelegation, Session, passkey_signature};
 
 /// The name the browser shows for Sigil in its passkey prompts.
@@ -77,12 +78,10 @@ pub async fn sign_in(
     })
 }
 
-/// Creates a passkey and an account whose first device it is.
-pub async fn sign_up(
-    connection: &Connection,
-    on_step: impl Fn(Step),
-) -> Result<SignedIn, SignInError> {
-    on_step(Step::CreatingPasskey);
+/// Creates a Sigil passkey in the browser's prompt. `exclude` names the
+/// account's passkeys, so that the same authenticator is not registered
+/// twice.
+async fn new_passkey(exclude: &[Vec<u8>]) -> Result<Registration, SignInError> {
     let user_id = random_bytes::<16>().map_err(|e| SignInError::Crypto(e.into()))?;
     let challenge = random_bytes::<32>().map_err(|e| SignInError::Crypto(e.into()))?;
     let created = create_passkey(&PasskeyCreation {
@@ -91,10 +90,36 @@ pub async fn sign_up(
         user_name: PASSKEY_USER_NAME,
         user_display_name: PASSKEY_USER_NAME,
         challenge: &challenge,
-        exclude_credentials: &[],
+        exclude_credentials: exclude,
     })
     .await?;
-    let registration = created.registration;
+    Ok(created.registration)
+}
+
+/// The device a new passkey becomes: one to sign in with.
+fn passkey_device(registration: Registration) -> Device {
+    Device {
+        public_key: ByteBuf::from(registration.public_key_der),
+        alias: registration.alias.to_owned(),
+        credential_id: Some(ByteBuf::from(registration.credential_id)),
+        purpose: Purpose::Authentication,
+        key_type: KeyType::WebAuthn,
+        protected: false,
+    }
+}
+
+/// Creates a passkey to add to an account that has the passkeys `exclude`.
+pub async fn create_passkey_device(exclude: &[Vec<u8>]) -> Result<Device, SignInError> {
+    Ok(passkey_device(new_passkey(exclude).await?))
+}
+
+/// Creates a passkey and an account whose first device it is.
+pub async fn sign_up(
+    connection: &Connection,
+    on_step: impl Fn(Step),
+) -> Result<SignedIn, SignInError> {
+    on_step(Step::CreatingPasskey);
+    let registration = new_passkey(&[]).await?;
     on_step(Step::WaitingForPasskey);
     let (key, assertion, delegation) =
         delegate(std::slice::from_ref(&registration.credential_id)).await?;
@@ -104,17 +129,9 @@ pub async fn sign_up(
     };
     on_step(Step::CreatingAccount);
     let caller = SessionCaller::new(key.clone(), passkey.clone());
-    let device = Device {
-        public_key: ByteBuf::from(registration.public_key_der),
-        alias: registration.alias.to_owned(),
-        credential_id: Some(ByteBuf::from(registration.credential_id)),
-        purpose: Purpose::Authentication,
-        key_type: KeyType::WebAuthn,
-        protected: false,
-    };
     let account = connection
         .identity_manager(caller.clone())
-        .create_account(&device)
+        .create_account(&passkey_device(registration))
         .await?;
     stored::save(&key, &Session { account, passkey }).await?;
     Ok(SignedIn { account, caller })

@@ -91,7 +91,6 @@ pub struct Flow {
     screen: RwSignal<Screen>,
     state: AppState,
     peer: StoredValue<Option<Peer>, LocalStorage>,
-    connection: StoredValue<Option<Connection>, LocalStorage>,
     signed_in: StoredValue<Option<SignedIn>, LocalStorage>,
 }
 
@@ -103,7 +102,6 @@ impl Flow {
             screen,
             state: expect_context::<AppState>(),
             peer: StoredValue::new_local(None),
-            connection: StoredValue::new_local(None),
             signed_in: StoredValue::new_local(None),
         };
         if let Err(failure) = flow.connect() {
@@ -217,19 +215,8 @@ impl Flow {
         });
     }
 
-    /// The network connection, opened once per page.
     async fn connection(self) -> Result<Connection, ApiError> {
-        if let Some(connection) = self.connection.get_value() {
-            return Ok(connection);
-        }
-        let config = self
-            .state
-            .config
-            .await
-            .map_err(|error| ApiError::Configuration(error.to_string()))?;
-        let connection = Connection::open(&config).await?;
-        self.connection.set_value(Some(connection.clone()));
-        Ok(connection)
+        self.state.connection().await
     }
 
     /// With a live session on this device the person goes straight to
