@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startEnvironment } from './harness.mjs';
+import { assertEveryControlTabbable, assertNoSidewaysScroll } from './layout.mjs';
 
 const AUTHENTICATOR = {
   protocol: 'ctap2',
@@ -222,27 +223,9 @@ test('the two-factor switch changes the account and survives a reload', async ()
 test('the wallet fits 360 px without sideways scrolling, and every control is reachable by Tab', async () => {
   await wallet.setViewportSize({ width: 360, height: 740 });
   await signedIn(wallet);
-  const overflow = await wallet.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${overflow} px of sideways scrolling at 360 px`);
+  await assertNoSidewaysScroll(wallet);
   await env.browser.screenshot(wallet, 'wallet-360px');
-
-  const controls = await wallet.evaluate(() =>
-    [...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled])')].map(
-      (element) => element.textContent.trim() || element.getAttribute('role') || element.type,
-    ),
-  );
-  const reached = new Set();
-  await wallet.evaluate(() => document.activeElement?.blur());
-  for (let step = 0; step < controls.length + 5; step += 1) {
-    await wallet.keyboard.press('Tab');
-    reached.add(
-      await wallet.evaluate(() => {
-        const element = document.activeElement;
-        return element.textContent.trim() || element.getAttribute('role') || element.type;
-      }),
-    );
-  }
-  for (const control of controls) assert.ok(reached.has(control), `Tab never reaches ${control}`);
+  await assertEveryControlTabbable(wallet);
 
   await wallet.setViewportSize({ width: 1280, height: 800 });
   await env.browser.screenshot(wallet, 'wallet-desktop');
