@@ -17,6 +17,16 @@ export async function loginThroughPopup(env, page, options = {}) {
   return popup;
 }
 
+/** Starts a sign-in with Sigil in a new iframe of the dapp; resolves to that frame. */
+export async function loginThroughFrame(page, options = {}) {
+  await page.evaluate((options) => {
+    demo.configureLogin(options);
+    demo.signInThroughFrame();
+  }, options);
+  const element = await page.waitForSelector('iframe[name=sigil]');
+  return element.contentFrame();
+}
+
 /** The outcome of the dapp's last login: {status: 'success', principal} or {status: 'error', text}. */
 export async function loginResult(page) {
   return (await page.waitForFunction(() => demo.lastResult, null, { timeout: 60_000 })).jsonValue();
