@@ -8,7 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { consentPrincipal, givePasskey, loginResult, loginThroughFrame, loginThroughPopup, openDapp, passkeysOn } from './dapp.mjs';
+import {
+  consentPrincipal,
+  givePasskey,
+  loginResult,
+  loginThroughFrame,
+  loginThroughPopup,
+  openDapp,
+  passkeysOn,
+} from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 
 let env;
@@ -82,5 +90,26 @@ test('inside the iframe, the existing passkey signs in (one assertion) to the sa
   assert.equal(result.status, 'success', result.text);
   assert.equal(result.principal, principal);
   assert.equal(await page.evaluate(() => demo.whoami()), principal);
+  await page.close();
+});
+
+test("a frame embedded by another origin gives that origin's principal, the one its popup gives", async () => {
+  assert.ok(principal, 'the iframe sign-up ran first');
+  const page = await openDapp(env, env.sites.secondDappUrl);
+  const frame = await loginThroughFrame(page);
+  const shown = await consentPrincipal(frame);
+  assert.notEqual(shown, principal, "not the first origin's principal");
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
+  const inFrame = await loginResult(page);
+  assert.equal(inFrame.status, 'success', inFrame.text);
+  assert.equal(inFrame.principal, shown);
+  assert.equal(await page.evaluate(() => demo.whoami()), shown);
+
+  const popup = await loginThroughPopup(env, page);
+  assert.equal(await consentPrincipal(popup), shown);
+  await popup.getByRole('button', { name: 'Continue', exact: true }).click();
+  const inPopup = await loginResult(page);
+  assert.equal(inPopup.status, 'success', inPopup.text);
+  assert.equal(inPopup.principal, shown);
   await page.close();
 });
