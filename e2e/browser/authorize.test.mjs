@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { loginResult, loginThroughPopup, openDapp } from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 
 const ED25519_KEY =
@@ -17,7 +18,7 @@ let timeoutPage;
 before(async () => {
   env = await startEnvironment();
   // Opened first, checked last: this frame never gets a request.
-  timeoutPage = await openDapp();
+  timeoutPage = await openDapp(env);
   await timeoutPage.evaluate(() => demo.openFrame());
 });
 
@@ -25,15 +26,9 @@ after(async () => {
   await env?.stop();
 });
 
-async function openDapp() {
-  const page = await env.browser.open(env.sites.dappUrl);
-  await page.waitForSelector('body[data-ready=true]');
-  return page;
-}
-
 /** The demo dapp with Sigil in an iframe that has said it is ready. */
 async function dappWithSigilFrame() {
-  const page = await openDapp();
+  const page = await openDapp(env);
   await page.evaluate(() => demo.openFrame());
   await waitForMessage(page, 'authorize-ready');
   return { page, frame: page.frame({ name: 'sigil' }) };
@@ -63,19 +58,9 @@ async function postRequest(page, fields) {
   );
 }
 
-async function loginThroughPopup(page, options) {
-  await page.evaluate((options) => demo.configureLogin(options), options);
-  const [popup] = await Promise.all([env.browser.context.waitForEvent('page'), page.click('#login')]);
-  return popup;
-}
-
-async function loginResult(page) {
-  return (await page.waitForFunction(() => demo.lastResult)).jsonValue();
-}
-
 test('Sigil posts authorize-ready to its opener and accepts the request auth-client sends (popup)', async () => {
-  const page = await openDapp();
-  const popup = await loginThroughPopup(page, {});
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page, {});
   assert.deepEqual(await waitForMessage(page, 'authorize-ready'), { kind: 'authorize-ready' });
   const request = popup.locator('[data-screen=request]');
   await request.waitFor();
@@ -129,8 +114,8 @@ test('a malformed authorize-client produces authorize-client-failure', async () 
 });
 
 test('an invalid derivation origin produces authorize-client-failure through auth-client', async () => {
-  const page = await openDapp();
-  await loginThroughPopup(page, { derivationOrigin: 'https://evil.example' });
+  const page = await openDapp(env);
+  await loginThroughPopup(env, page, { derivationOrigin: 'https://evil.example' });
   const result = await loginResult(page);
   assert.equal(result.status, 'error');
   assert.match(result.text, /^Invalid derivation origin: derivationOrigin "https:\/\/evil.example" is not allowed/);

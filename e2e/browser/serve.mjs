@@ -1,9 +1,11 @@
 // `scripts/run`'s front end: once the local network answers, serves Sigil
-// (dist/) and the demo dapp on two localhost ports against it, and prints
-// both URLs. Stops on SIGINT/SIGTERM.
+// (dist/) and the demo dapp against it on localhost ports (the dapp twice,
+// on two origins, which get two principals), and prints the URLs. Stops on
+// SIGINT/SIGTERM.
 //
 //   node e2e/browser/serve.mjs --network http://127.0.0.1:4943 \
-//     --ids .localnet/canister_ids.json --sigil-port 8080 --dapp-port 8081
+//     --ids .localnet/canister_ids.json --sigil-port 8080 --dapp-port 8081 \
+//     [--second-dapp-port N]    (default: any free port)
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
@@ -15,10 +17,11 @@ const { values } = parseArgs({
     ids: { type: 'string' },
     'sigil-port': { type: 'string', default: '8080' },
     'dapp-port': { type: 'string', default: '8081' },
+    'second-dapp-port': { type: 'string', default: '0' },
   },
 });
 if (!values.network || !values.ids) {
-  console.error('usage: serve.mjs --network <url> --ids <canister_ids.json> [--sigil-port N] [--dapp-port N]');
+  console.error('usage: serve.mjs --network <url> --ids <canister_ids.json> [--sigil-port N] [--dapp-port N] [--second-dapp-port N]');
   process.exit(2);
 }
 
@@ -41,9 +44,11 @@ const sites = await startSites({
   ids,
   sigilPort: Number(values['sigil-port']),
   dappPort: Number(values['dapp-port']),
+  secondDappPort: Number(values['second-dapp-port']),
 });
 console.log(`Sigil      ${sites.sigilUrl}`);
 console.log(`demo dapp  ${sites.dappUrl}   (signs in with Sigil, calls whoami)`);
+console.log(`demo dapp  ${sites.secondDappUrl}   (the same dapp on another origin: another principal)`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

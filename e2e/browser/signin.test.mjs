@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { consentPrincipal, givePasskey, loginResult, loginThroughPopup, openDapp, passkeysOn } from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 
 const DAY_NS = 24n * 60n * 60n * 1_000_000_000n;
@@ -25,46 +26,32 @@ after(async () => {
   await env?.stop();
 });
 
-async function openDapp() {
-  const page = await env.browser.open(env.sites.dappUrl);
-  await page.waitForSelector('body[data-ready=true]');
-  return page;
-}
-
-async function loginThroughPopup(page, options = {}) {
-  await page.evaluate((options) => demo.configureLogin(options), options);
-  const [popup] = await Promise.all([env.browser.context.waitForEvent('page'), page.click('#login')]);
-  return popup;
-}
-
-async function loginResult(page) {
-  return (await page.waitForFunction(() => demo.lastResult, null, { timeout: 60_000 })).jsonValue();
-}
-
-async function credentials(page) {
-  const { cdp, authenticatorId } = await env.browser.authenticator(page);
-  return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
-}
-
-async function givePasskey(page) {
-  const { cdp, authenticatorId } = await env.browser.authenticator(page);
-  await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: passkey });
-}
-
-async function consentPrincipal(popup) {
-  await popup.locator('[data-screen=consent]').waitFor({ timeout: 60_000 });
-  return popup.locator('[data-principal]').getAttribute('data-principal');
+/**
+ * Logs in from `page` with the live session: consent without a passkey
+ * prompt, then Continue. The dapp's result, checked against the consent screen.
+ */
+async function loginWithLiveSession(page) {
+  const popup = await loginThroughPopup(env, page);
+  await givePasskey(env, popup, passkey);
+  const shown = await consentPrincipal(popup);
+  const [held] = await passkeysOn(env, popup);
+  assert.equal(held.signCount, passkey.signCount, 'no assertion was made');
+  await popup.getByRole('button', { name: 'Continue', exact: true }).click();
+  const result = await loginResult(page);
+  assert.equal(result.status, 'success', result.text);
+  assert.equal(result.principal, shown, 'the consent screen named the principal the dapp received');
+  return result;
 }
 
 test('a person signs up with a passkey and whoami returns the principal auth-client reports', async () => {
-  const page = await openDapp();
-  const popup = await loginThroughPopup(page);
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
   await popup.locator('[data-screen=request]').waitFor();
   await env.browser.screenshot(popup, 'authorize-sign-in-choice');
   await popup.getByRole('button', { name: 'Create a passkey' }).click();
   const shown = await consentPrincipal(popup);
   await env.browser.screenshot(popup, 'authorize-consent');
-  const held = await credentials(popup);
+  const held = await passkeysOn(env, popup);
   assert.equal(held.length, 1, 'one passkey was created');
   passkey = held[0];
 
@@ -79,24 +66,44 @@ test('a person signs up with a passkey and whoami returns the principal auth-cli
 
 test('a returning person with a live session gets no passkey prompt and the same principal', async () => {
   assert.ok(passkey, 'the sign-up test ran first');
-  const page = await openDapp();
-  const popup = await loginThroughPopup(page);
-  await givePasskey(popup);
-  assert.equal(await consentPrincipal(popup), principal);
-  const [held] = await credentials(popup);
-  assert.equal(held.signCount, passkey.signCount, 'no assertion was made');
-
-  await popup.getByRole('button', { name: 'Continue', exact: true }).click();
-  const result = await loginResult(page);
-  assert.equal(result.status, 'success', result.text);
-  assert.equal(result.principal, principal);
+  const page = await openDapp(env);
+  assert.equal((await loginWithLiveSession(page)).principal, principal);
   assert.equal(await page.evaluate(() => demo.whoami()), principal);
   await page.close();
 });
 
+test('another dapp origin gets another principal, and on each origin whoami is what auth-client reports', async () => {
+  assert.ok(passkey, 'the sign-up test ran first');
+  const first = await openDapp(env);
+  const second = await openDapp(env, env.sites.secondDappUrl);
+  assert.notEqual(new URL(env.sites.secondDappUrl).origin, new URL(env.sites.dappUrl).origin);
+
+  assert.equal((await loginWithLiveSession(first)).principal, principal, 'the first origin keeps its principal');
+  const other = (await loginWithLiveSession(second)).principal;
+  assert.notEqual(other, principal, 'the same person has another principal on another origin');
+
+  assert.equal(await first.evaluate(() => demo.whoami()), principal);
+  assert.equal(await second.evaluate(() => demo.whoami()), other);
+  await first.close();
+  await second.close();
+});
+
+test("Cancel on the consent screen reaches auth-client's onError and keeps the session", async () => {
+  assert.ok(passkey, 'the sign-up test ran first');
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
+  assert.equal(await consentPrincipal(popup), principal);
+  await popup.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(await loginResult(page), { status: 'error', text: 'The person cancelled the sign-in' });
+
+  // Cancelling one request signs nobody out: the next one goes straight to consent.
+  assert.equal((await loginWithLiveSession(page)).principal, principal);
+  await page.close();
+});
+
 test('a maxTimeToLive of 60 days yields a delegation that expires within 30 days', async () => {
-  const page = await openDapp();
-  const popup = await loginThroughPopup(page, { maxTimeToLive: String(60n * DAY_NS) });
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page, { maxTimeToLive: String(60n * DAY_NS) });
   await consentPrincipal(popup);
   assert.match(await popup.locator('[data-screen=consent]').textContent(), /30 days/);
   await popup.getByRole('button', { name: 'Continue', exact: true }).click();
@@ -111,16 +118,16 @@ test('a maxTimeToLive of 60 days yields a delegation that expires within 30 days
 
 test('after signing out, the same passkey signs in (discoverable, one assertion) to the same principal', async () => {
   assert.ok(passkey, 'the sign-up test ran first');
-  const page = await openDapp();
-  const popup = await loginThroughPopup(page);
-  await givePasskey(popup);
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
+  await givePasskey(env, popup, passkey);
   await consentPrincipal(popup);
   await popup.getByRole('button', { name: 'Use another passkey' }).click();
   await popup.locator('[data-screen=request]').waitFor();
 
   await popup.getByRole('button', { name: 'Continue with a passkey' }).click();
   assert.equal(await consentPrincipal(popup), principal);
-  const [held] = await credentials(popup);
+  const [held] = await passkeysOn(env, popup);
   assert.equal(held.signCount, passkey.signCount + 1, 'exactly one assertion');
 
   await popup.getByRole('button', { name: 'Continue', exact: true }).click();

@@ -1,7 +1,8 @@
 // Sigil's built app (dist/) and the demo dapp, each on its own localhost
-// port, so they are two origins. Sigil gets /sigil.json for the given
-// network; the dapp gets /dapp.json and an alternative-origins document the
-// caller can change.
+// port, so they are separate origins; the dapp is served twice, on two
+// ports, so one browser holds two dapp origins (one principal each). Sigil
+// gets /sigil.json for the given network; each dapp gets /dapp.json and an
+// alternative-origins document the caller can change.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +14,19 @@ export const SIGIL_DIST = join(ROOT, 'dist');
 export const DAPP_ROOT = join(ROOT, 'e2e/demo-dapp');
 
 /**
- * Serves Sigil and the demo dapp against the network at `networkUrl` whose
- * canister ids are `ids` (at least `demo`). `sigilDist` is the trunk output
- * to serve (the production build unless a test needs another).
+ * Serves Sigil and the demo dapp (on two origins) against the network at
+ * `networkUrl` whose canister ids are `ids` (at least `demo`). `sigilDist`
+ * is the trunk output to serve (the production build unless a test needs
+ * another). Port 0 picks a free port.
  */
-export async function startSites({ networkUrl, ids, sigilPort = 0, dappPort = 0, sigilDist = SIGIL_DIST }) {
+export async function startSites({
+  networkUrl,
+  ids,
+  sigilPort = 0,
+  dappPort = 0,
+  secondDappPort = 0,
+  sigilDist = SIGIL_DIST,
+}) {
   for (const [what, file] of [
     ['the app (trunk build --release)', join(sigilDist, 'index.html')],
     ['the demo dapp (esbuild)', join(DAPP_ROOT, 'dist/main.js')],
@@ -33,30 +42,42 @@ export async function startSites({ networkUrl, ids, sigilPort = 0, dappPort = 0,
   });
   const sigilUrl = `http://localhost:${sigil.port}`;
   let alternativeOrigins = [];
-  const dapp = await serveDirectory({
-    root: DAPP_ROOT,
-    port: dappPort,
-    routes: {
-      '/dapp.json': () => ({
-        body: { identityProvider: `${sigilUrl}/#authorize`, host: networkUrl, canisterId: ids.demo },
-      }),
-      '/.well-known/ii-alternative-origins': () => ({
-        body: { alternativeOrigins },
-        headers: { 'access-control-allow-origin': '*' },
-      }),
-    },
-  });
-  const dappUrl = `http://localhost:${dapp.port}`;
-  return {
-    sigilUrl,
-    dappUrl,
-    dappPort: dapp.port,
-    /** What the dapp's /.well-known/ii-alternative-origins lists. */
-    setAlternativeOrigins(origins) {
-      alternativeOrigins = origins;
-    },
-    async stop() {
-      await Promise.all([sigil.stop(), dapp.stop()]);
-    },
-  };
+  const serveDapp = (port) =>
+    serveDirectory({
+      root: DAPP_ROOT,
+      port,
+      routes: {
+        '/dapp.json': () => ({
+          body: { identityProvider: `${sigilUrl}/#authorize`, host: networkUrl, canisterId: ids.demo },
+        }),
+        '/.well-known/ii-alternative-origins': () => ({
+          body: { alternativeOrigins },
+          headers: { 'access-control-allow-origin': '*' },
+        }),
+      },
+    });
+  const servers = [sigil];
+  try {
+    const dapp = await serveDapp(dappPort);
+    servers.push(dapp);
+    const secondDapp = await serveDapp(secondDappPort);
+    servers.push(secondDapp);
+    return {
+      sigilUrl,
+      dappUrl: `http://localhost:${dapp.port}`,
+      dappPort: dapp.port,
+      /** The same dapp on another origin. */
+      secondDappUrl: `http://localhost:${secondDapp.port}`,
+      /** What each dapp's /.well-known/ii-alternative-origins lists. */
+      setAlternativeOrigins(origins) {
+        alternativeOrigins = origins;
+      },
+      async stop() {
+        await Promise.all(servers.map((server) => server.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw error;
+  }
 }

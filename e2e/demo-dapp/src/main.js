@@ -1,10 +1,13 @@
 // The demo dapp: signs in with Sigil through @dfinity/auth-client (unchanged
-// from npm) and calls the demo canister's `whoami`. Its settings come from
-// /dapp.json (written by whoever serves it). `window.demo` exposes the same
-// actions to the browser tests, plus an iframe mode that speaks the
-// /#authorize protocol by hand.
+// from npm, popup mode) or, in iframe mode, by speaking the /#authorize
+// protocol by hand the way auth-client does in its popup; then calls the
+// demo canister's `whoami` as the identity it signed in with last. Its
+// settings come from /dapp.json (written by whoever serves it).
+// `window.demo` exposes the same actions to the browser tests, plus raw
+// access to the Sigil frame for protocol checks.
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { AuthClient } from '@dfinity/auth-client';
+import { Delegation, DelegationChain, DelegationIdentity, ECDSAKeyIdentity } from '@dfinity/identity';
 
 const demoInterface = ({ IDL }) =>
   IDL.Service({
@@ -23,6 +26,31 @@ const config = await loadConfig();
 const sigilOrigin = new URL(config.identityProvider).origin;
 const authClient = await AuthClient.create({ idleOptions: { disableIdle: true } });
 
+/** What an embedded Sigil may use: passkeys, for Sigil's origin only. */
+const SIGIL_FRAME_PERMISSIONS = `publickey-credentials-get ${sigilOrigin}; publickey-credentials-create ${sigilOrigin}`;
+
+/** The next message from Sigil's frame whose kind is one of `kinds`. */
+function nextFrameMessage(kinds) {
+  return new Promise((resolve) => {
+    const listener = (event) => {
+      if (event.origin !== sigilOrigin || event.source !== window.frames['sigil']) return;
+      if (!kinds.includes(event.data?.kind)) return;
+      window.removeEventListener('message', listener);
+      resolve(event.data);
+    };
+    window.addEventListener('message', listener);
+  });
+}
+
+/** The identity an authorize-client-success message gives the holder of `key`. */
+function identityFromSuccess(key, message) {
+  const delegations = message.delegations.map(({ delegation, signature }) => ({
+    delegation: new Delegation(delegation.pubkey, delegation.expiration, delegation.targets),
+    signature,
+  }));
+  return DelegationIdentity.fromDelegation(key, DelegationChain.fromDelegations(delegations, message.userPublicKey));
+}
+
 const demo = {
   config,
   /** Options for the next login (maxTimeToLive as a decimal string). */
@@ -31,12 +59,28 @@ const demo = {
   lastResult: null,
   /** Every message Sigil posted to this window, in order. */
   received: [],
+  /** The identity of the last successful login (auth-client's or the frame's). */
+  identity: authClient.getIdentity(),
 
   configureLogin(options) {
     demo.loginOptions = options;
     demo.lastResult = null;
   },
 
+  /** Records the outcome of a login, for the page and the tests. */
+  finishLogin(result, identity) {
+    demo.lastResult = result;
+    if (result.status === 'success') {
+      demo.identity = identity;
+      $('status').textContent = 'Signed in.';
+      $('principal').textContent = result.principal;
+    } else {
+      $('status').textContent = `Sign-in failed: ${result.text}`;
+    }
+    return result;
+  },
+
+  /** Signs in through auth-client, which opens Sigil in a popup. */
   login() {
     const { maxTimeToLive, derivationOrigin } = demo.loginOptions;
     return new Promise((resolve) => {
@@ -45,25 +89,54 @@ const demo = {
         ...(maxTimeToLive && { maxTimeToLive: BigInt(maxTimeToLive) }),
         ...(derivationOrigin && { derivationOrigin }),
         onSuccess: () => {
-          const principal = authClient.getIdentity().getPrincipal().toText();
-          demo.lastResult = { status: 'success', principal };
-          $('status').textContent = 'Signed in.';
-          $('principal').textContent = principal;
-          resolve(demo.lastResult);
+          const identity = authClient.getIdentity();
+          resolve(demo.finishLogin({ status: 'success', principal: identity.getPrincipal().toText() }, identity));
         },
-        onError: (text) => {
-          demo.lastResult = { status: 'error', text: String(text) };
-          $('status').textContent = `Sign-in failed: ${text}`;
-          resolve(demo.lastResult);
-        },
+        onError: (text) => resolve(demo.finishLogin({ status: 'error', text: String(text) })),
       });
     });
   },
 
+  /**
+   * Signs in with Sigil in a new iframe: waits for authorize-ready, then
+   * asks as auth-client does in a popup.
+   */
+  async signInThroughFrame() {
+    demo.lastResult = null;
+    $('frames').replaceChildren();
+    const ready = nextFrameMessage(['authorize-ready']);
+    await demo.openFrame();
+    await ready;
+    return demo.requestThroughFrame();
+  },
+
+  /**
+   * Posts authorize-client, for a new session key, to the Sigil frame that
+   * said it is ready, and waits for Sigil's answer.
+   */
+  async requestThroughFrame() {
+    const { maxTimeToLive, derivationOrigin } = demo.loginOptions;
+    const key = await ECDSAKeyIdentity.generate();
+    const answer = nextFrameMessage(['authorize-client-success', 'authorize-client-failure']);
+    demo.postToFrame({
+      kind: 'authorize-client',
+      sessionPublicKey: new Uint8Array(key.getPublicKey().toDer()),
+      ...(maxTimeToLive && { maxTimeToLive: BigInt(maxTimeToLive) }),
+      ...(derivationOrigin && { derivationOrigin }),
+    });
+    const message = await answer;
+    if (message.kind === 'authorize-client-failure') {
+      return demo.finishLogin({ status: 'error', text: String(message.text) });
+    }
+    const identity = identityFromSuccess(key, message);
+    return demo.finishLogin({ status: 'success', principal: identity.getPrincipal().toText() }, identity);
+  },
+
+  /** Asks the demo canister who is calling, as the identity of the last login. */
   async whoami() {
     const agent = await HttpAgent.create({
       host: config.host,
-      identity: authClient.getIdentity(),
+      identity: demo.identity,
       shouldFetchRootKey: true,
     });
     const actor = Actor.createActor(demoInterface, { agent, canisterId: config.canisterId });
@@ -72,22 +145,24 @@ const demo = {
     return principal;
   },
 
-  /** The expiration (ns since the epoch, as a decimal string) of the delegation auth-client holds. */
+  /** The expiration (ns since the epoch, as a decimal string) of the delegation of the last login. */
   delegationExpiration() {
-    const [first] = authClient.getIdentity().getDelegation().delegations;
+    const [first] = demo.identity.getDelegation().delegations;
     return first.delegation.expiration.toString();
   },
 
   async logout() {
     await authClient.logout();
+    demo.identity = authClient.getIdentity();
     $('status').textContent = 'Not signed in.';
     $('principal').textContent = '';
   },
 
-  /** Embeds Sigil's /#authorize in an iframe named "sigil". */
+  /** Embeds Sigil's /#authorize in an iframe named "sigil", allowed to use passkeys. */
   openFrame() {
     const frame = document.createElement('iframe');
     frame.name = 'sigil';
+    frame.allow = SIGIL_FRAME_PERMISSIONS;
     frame.src = config.identityProvider;
     $('frames').append(frame);
     return new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
@@ -114,6 +189,7 @@ window.addEventListener('message', (event) => {
 });
 
 $('login').addEventListener('click', () => demo.login());
+$('login-frame').addEventListener('click', () => demo.signInThroughFrame());
 $('whoami').addEventListener('click', () => demo.whoami().catch((e) => ($('whoami-result').textContent = String(e))));
 $('logout').addEventListener('click', () => demo.logout());
 
