@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { loginResult, loginThroughPopup, openDapp } from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 import { assertEveryControlTabbable, assertNoSidewaysScroll } from './layout.mjs';
 
@@ -29,9 +30,8 @@ async function tabToAndPress(page, name) {
 }
 
 test('a person signs up and approves at 360 px with the keyboard only', async () => {
-  const page = await env.browser.open(env.sites.dappUrl);
-  await page.waitForSelector('body[data-ready=true]');
-  const [popup] = await Promise.all([env.browser.context.waitForEvent('page'), page.click('#login')]);
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
   await popup.setViewportSize({ width: 360, height: 640 });
 
   await popup.locator('[data-screen=request]').waitFor();
@@ -47,7 +47,7 @@ test('a person signs up and approves at 360 px with the keyboard only', async ()
   const shown = await popup.locator('[data-principal]').getAttribute('data-principal');
   await tabToAndPress(popup, 'Continue');
 
-  const result = await (await page.waitForFunction(() => demo.lastResult, null, { timeout: 60_000 })).jsonValue();
+  const result = await loginResult(page);
   assert.equal(result.status, 'success', result.text);
   assert.equal(result.principal, shown);
 });

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { consentPrincipal, givePasskey, loginResult, loginThroughPopup, openDapp, passkeysOn } from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 import { assertEveryControlTabbable, assertNoSidewaysScroll } from './layout.mjs';
 
@@ -88,8 +89,7 @@ test('a person signs up on the wallet page and sees the account, the global prin
   assert.equal(await wallet.getByRole('button', { name: 'Remove' }).count(), 0);
   assert.match(await wallet.locator('li.device').textContent(), /only way to sign in/);
 
-  const { cdp, authenticatorId } = await env.browser.authenticator(wallet);
-  [firstPasskey] = await heldCredentials(cdp, authenticatorId);
+  [firstPasskey] = await passkeysOn(env, wallet);
   assert.ok(firstPasskey, 'the passkey lives in the virtual authenticator');
 
   await wallet.reload();
@@ -104,12 +104,11 @@ test('a person signs up on the wallet page and sees the account, the global prin
 
 test('the global principal is not the one a dapp receives', async () => {
   assert.ok(globalPrincipal, 'the sign-up test ran first');
-  const page = await env.browser.open(env.sites.dappUrl);
-  await page.waitForSelector('body[data-ready=true]');
-  const [popup] = await Promise.all([env.browser.context.waitForEvent('page'), page.click('#login')]);
-  await popup.locator('[data-screen=consent]').waitFor({ timeout: 60_000 });
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
+  await consentPrincipal(popup);
   await popup.getByRole('button', { name: 'Continue', exact: true }).click();
-  const result = await (await page.waitForFunction(() => demo.lastResult, null, { timeout: 60_000 })).jsonValue();
+  const result = await loginResult(page);
   assert.equal(result.status, 'success', result.text);
   assert.notEqual(result.principal, globalPrincipal);
   await page.close();
@@ -183,8 +182,7 @@ test('a passkey from another authenticator is added, renamed by keyboard, and si
 test('a removed passkey no longer signs in', async () => {
   assert.ok(firstPasskey, 'the sign-up test ran first');
   const page = await openWallet();
-  const { cdp, authenticatorId } = await env.browser.authenticator(page);
-  await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: firstPasskey });
+  await givePasskey(env, page, firstPasskey);
   // This tab shares the wallet tab's session: sign out first.
   if (await page.locator('[data-screen=wallet]').count()) {
     await page.getByRole('button', { name: 'Sign out' }).click();
