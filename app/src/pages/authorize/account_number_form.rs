@@ -24,14 +24,8 @@ pub fn AccountNumberForm(
     #[prop(into)] on_submit: Callback<AccountNumber>,
     #[prop(into)] on_back: Callback<()>,
 ) -> impl IntoView {
-    let text = RwSignal::new(initial);
     let error = RwSignal::new(None::<String>);
     let input = NodeRef::<html::Input>::new();
-    let focus_input = move || {
-        if let Some(input) = input.get_untracked() {
-            let _ = input.focus();
-        }
-    };
     Effect::new(move || {
         if let Some(input) = input.get() {
             let _ = input.focus();
@@ -39,14 +33,17 @@ pub fn AccountNumberForm(
     });
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        match account_number::parse(&text.get_untracked()) {
+        let Some(field) = input.get_untracked() else {
+            return;
+        };
+        match account_number::parse(&field.value()) {
             Ok(number) => {
                 error.set(None);
                 on_submit.run(number);
             }
             Err(problem) => {
                 error.set(Some(problem.to_string()));
-                focus_input();
+                let _ = field.focus();
             }
         }
     };
@@ -77,8 +74,7 @@ pub fn AccountNumberForm(
                 spellcheck="false"
                 aria-describedby=described_by
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                prop:value=move || text.get()
-                on:input=move |event| text.set(event_target_value(&event))
+                value=initial
             />
             <p id=HINT_ID class="muted">
                 "The number of your Sigil account, shown as “Account” when you sign in. Your browser then asks for one of its passkeys."
