@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - Pure Rust, built and unit-tested on the host: [`authorize`] (the
-//!   `/#authorize` protocol), [`passkey`] (WebAuthn data), [`session`] (the
+//!   `/#authorize` protocol), [`account_number`] (the number a person types
+//!   to sign in), [`passkey`] (WebAuthn data), [`session`] (the
 //!   passkey's delegation to this frontend's session key), [`encoding`]
 //!   (DER, CBOR), [`config`] (runtime configuration), [`route`], [`devices`]
 //!   (the wallet's device list and the names typed for devices), and the
@@ -13,6 +14,7 @@
 //!   session), `state` (app-wide signals), `pages`, `components` and the
 //!   root [`App`] component.
 
+pub mod account_number;
 pub mod api;
 pub mod authorize;
 pub mod config;

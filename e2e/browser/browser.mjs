@@ -1,6 +1,8 @@
 // Debian's Chromium, headless, driven by playwright-core: never a downloaded
 // browser. A fresh user-data directory per launch; every page (popups too)
-// gets a CDP virtual WebAuthn authenticator; screenshots go to e2e/artifacts/.
+// gets a CDP virtual WebAuthn authenticator (options may be overridden, e.g.
+// `{ hasResidentKey: false }` for one that keeps no discoverable passkeys);
+// screenshots go to e2e/artifacts/.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,7 +29,7 @@ const AUTHENTICATOR = {
   automaticPresenceSimulation: true,
 };
 
-export async function launchBrowser() {
+export async function launchBrowser({ authenticator = {} } = {}) {
   const userDataDir = await mkdtemp(join(tmpdir(), 'sigil-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -45,7 +47,7 @@ export async function launchBrowser() {
           const cdp = await context.newCDPSession(page);
           await cdp.send('WebAuthn.enable');
           const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-            options: AUTHENTICATOR,
+            options: { ...AUTHENTICATOR, ...authenticator },
           });
           return { cdp, authenticatorId };
         })(),

@@ -52,6 +52,20 @@ impl PublicIdentityManager {
             .await?;
         decode_result(&reply)
     }
+
+    /// The credential ids of `account`'s passkeys (empty when it has none).
+    pub async fn credential_ids(
+        &self,
+        account: AccountNumber,
+    ) -> Result<Vec<sigil_api::identity_manager::CredentialId>, ApiError> {
+        let reply = self
+            .agent
+            .query(&self.canister, "credential_ids")
+            .with_arg(encode((account,))?)
+            .call()
+            .await?;
+        decode_result(&reply)
+    }
 }
 
 /// The identity manager as the signed-in person.

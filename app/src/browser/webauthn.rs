@@ -3,7 +3,9 @@
 //! - Creation asks for a discoverable credential (resident key preferred),
 //!   user verification required, ES256, no attestation.
 //! - Assertion with an empty `allowCredentials` lets the person pick any
-//!   Sigil passkey without typing anything (discoverable credentials).
+//!   Sigil passkey without typing anything (discoverable credentials); with
+//!   an account's credential ids, a passkey the browser cannot offer by
+//!   itself (not discoverable) answers too.
 //!
 //! Results are converted with `TryFrom` into typed values; the pure parsing
 //! (authenticator data, COSE, the IC's DER form) is in `crate::passkey`.

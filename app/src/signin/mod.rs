@@ -4,8 +4,13 @@
 //!
 //! - [`passkey::sign_up`]: a new passkey, one assertion that delegates to a
 //!   new session key, then `create_account` through that session;
-//! - [`passkey::sign_in`]: one assertion by any Sigil passkey (discoverable:
-//!   the person types nothing), then `lookup_credential_id`;
+//! - [`passkey::sign_in`] with [`Passkeys::Discoverable`]: one assertion by
+//!   any Sigil passkey the browser offers (the person types nothing), then
+//!   `lookup_credential_id`;
+//! - [`passkey::sign_in`] with [`Passkeys::OfAccount`], for passkeys the
+//!   browser cannot offer by itself: the person types the account number,
+//!   `credential_ids` names its passkeys, one assertion by one of them, then
+//!   `lookup_credential_id`, whose account must be the one typed;
 //! - [`stored::resume`]: the session kept in IndexedDB, while it is live;
 //! - [`stored::sign_out`]: deletes it.
 
@@ -29,10 +34,20 @@ pub struct SignedIn {
     pub caller: SessionCaller,
 }
 
+/// Which passkeys may answer a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passkeys {
+    /// Any Sigil passkey the browser can offer by itself.
+    Discoverable,
+    /// The passkeys of the account the person typed.
+    OfAccount(AccountNumber),
+}
+
 /// What a sign-in is waiting for, to show the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     CreatingPasskey,
+    FindingPasskeys,
     WaitingForPasskey,
     FindingAccount,
     CreatingAccount,
@@ -42,6 +57,7 @@ impl Step {
     pub fn label(self) -> &'static str {
         match self {
             Step::CreatingPasskey => "Create a passkey in your browser's prompt…",
+            Step::FindingPasskeys => "Looking up your account's passkeys…",
             Step::WaitingForPasskey => "Confirm with your passkey…",
             Step::FindingAccount => "Finding your account…",
             Step::CreatingAccount => "Creating your account…",
@@ -55,6 +71,19 @@ pub enum SignInError {
     Passkey(#[from] WebAuthnError),
     #[error("This passkey does not belong to a Sigil account. Create a new passkey instead.")]
     UnknownPasskey,
+    #[error("There is no account {account}. Check the number and try again.")]
+    UnknownAccount { account: AccountNumber },
+    #[error("Account {account} has no passkey to sign in with. Check the number and try again.")]
+    NoPasskeys { account: AccountNumber },
+    /// The passkey that answered is not one of the typed account's (the
+    /// browser should only let those answer).
+    #[error(
+        "This passkey belongs to account {found}, not to account {typed}. Check the number, or choose another passkey."
+    )]
+    OtherAccount {
+        typed: AccountNumber,
+        found: AccountNumber,
+    },
     #[error("This browser could not make a session key: {0}")]
     Crypto(#[from] CryptoError),
     #[error("This browser could not keep the session: {0}")]
@@ -84,6 +113,9 @@ impl SignInError {
             self,
             SignInError::Passkey(WebAuthnError::Cancelled | WebAuthnError::AlreadyRegistered)
                 | SignInError::UnknownPasskey
+                | SignInError::UnknownAccount { .. }
+                | SignInError::NoPasskeys { .. }
+                | SignInError::OtherAccount { .. }
         )
     }
 }

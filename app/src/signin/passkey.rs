@@ -1,13 +1,17 @@
 //! Sign-up and sign-in with a passkey. Both make a new session key and have
 //! the passkey sign one delegation to it; the session is stored before the
-//! person is signed in.
+//! person is signed in, and only for the account the passkey belongs to.
 
 use ic_transport_types::SignedDelegation;
 use serde_bytes::ByteBuf;
-use sigil_api::identity_manager::{Device, KeyType, Purpose};
+use sigil_api::identity_manager::{
+    AccountNumber, Device, Error as IdentityManagerError, KeyType, Purpose,
+};
 
-use super::{SignInError, SignedIn, Step, stored};
+use super::{Passkeys, SignInError, SignedIn, Step, stored};
 use crate::api::connection::Connection;
+use crate::api::error::ApiError;
+use crate::api::identity_manager::PublicIdentityManager;
 use crate::api::session_caller::SessionCaller;
 use crate::browser::webauthn::{PasskeyAssertion, PasskeyCreation, create_passkey, get_assertion};
 use crate::browser::webcrypto::SessionKeyPair;
@@ -52,18 +56,36 @@ fn signed(
     })
 }
 
-/// Signs in with any Sigil passkey the browser offers.
+/// Signs in with one of `passkeys`. The session is stored only once the
+/// passkey's account is known (and, for [`Passkeys::OfAccount`], is the
+/// account the person typed).
 pub async fn sign_in(
     connection: &Connection,
+    passkeys: Passkeys,
     on_step: impl Fn(Step),
 ) -> Result<SignedIn, SignInError> {
+    let identity_manager = connection.public_identity_manager();
+    let allow_credentials = match passkeys {
+        Passkeys::Discoverable => Vec::new(),
+        Passkeys::OfAccount(account) => {
+            on_step(Step::FindingPasskeys);
+            credential_ids(&identity_manager, account).await?
+        }
+    };
     on_step(Step::WaitingForPasskey);
-    let (key, assertion, delegation) = delegate(&[]).await?;
+    let (key, assertion, delegation) = delegate(&allow_credentials).await?;
     on_step(Step::FindingAccount);
-    let lookup = connection
-        .public_identity_manager()
+    let lookup = identity_manager
         .lookup_credential_id(&assertion.credential_id)
         .await?;
+    if let Passkeys::OfAccount(typed) = passkeys
+        && lookup.account != typed
+    {
+        return Err(SignInError::OtherAccount {
+            typed,
+            found: lookup.account,
+        });
+    }
     let session = Session {
         account: lookup.account,
         passkey: PasskeyDelegation {
@@ -76,6 +98,27 @@ pub async fn sign_in(
         account: session.account,
         caller: SessionCaller::new(key, session.passkey),
     })
+}
+
+/// The credential ids of `account`'s passkeys; an unknown account, or one
+/// without passkeys, is a mistake the person can correct.
+async fn credential_ids(
+    identity_manager: &PublicIdentityManager,
+    account: AccountNumber,
+) -> Result<Vec<Vec<u8>>, SignInError> {
+    let ids = identity_manager
+        .credential_ids(account)
+        .await
+        .map_err(|error| match error {
+            ApiError::IdentityManager(IdentityManagerError::AccountNotFound { .. }) => {
+                SignInError::UnknownAccount { account }
+            }
+            other => other.into(),
+        })?;
+    if ids.is_empty() {
+        return Err(SignInError::NoPasskeys { account });
+    }
+    Ok(ids.into_iter().map(ByteBuf::into_vec).collect())
 }
 
 /// Creates a Sigil passkey in the browser's prompt. `exclude` names the

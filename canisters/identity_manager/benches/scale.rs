@@ -1,7 +1,9 @@
 //! Cost of the identity manager as it grows: instructions (wasmi fuel) of
-//! `create_account`, `add_device`, `prepare_delegation` and
-//! `get_delegation`, and stable memory per account with three devices, at
-//! each account count in `BENCH_ACCOUNTS` (default `1000,100000`).
+//! `create_account`, `add_device`, `prepare_delegation`, `get_delegation`
+//! and `credential_ids`, and stable memory per account with three devices,
+//! at each account count in `BENCH_ACCOUNTS` (default `1000,100000`).
+//! `credential_ids` is measured last, on the measured account after a
+//! passkey joined its three devices.
 //!
 //! `cargo bench -p identity_manager --bench scale` prints a Markdown table.
 //! It runs the real wasm in process on the local network's replica;
@@ -33,6 +35,33 @@ fn ed25519_key(n: u64, device: u8) -> Vec<u8> {
     raw[31] = 0x5a;
     key.extend_from_slice(&raw);
     key
+}
+
+/// A WebAuthn DER key (OID 1.3.6.1.4.1.56387.1.1) wrapping a COSE EC2
+/// P-256 key whose coordinates are arbitrary bytes.
+fn webauthn_key(n: u64) -> Vec<u8> {
+    let mut coordinate = [0x5a; 32];
+    coordinate[..8].copy_from_slice(&n.to_be_bytes());
+    let mut key = vec![
+        0x30, 0x5e, 0x30, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb8, 0x43, 0x01,
+        0x01, 0x03, 0x4e, 0x00,
+    ];
+    key.extend([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]);
+    key.extend(coordinate);
+    key.extend([0x22, 0x58, 0x20]);
+    key.extend(coordinate);
+    key
+}
+
+fn passkey(n: u64) -> Device {
+    Device {
+        public_key: ByteBuf::from(webauthn_key(n)),
+        alias: "benchmark passkey".into(),
+        credential_id: Some(ByteBuf::from(n.to_be_bytes().repeat(8))),
+        purpose: Purpose::Authentication,
+        key_type: KeyType::WebAuthn,
+        protected: false,
+    }
 }
 
 fn device(public_key: Vec<u8>) -> Device {
@@ -182,9 +211,9 @@ fn main() {
     }
 
     println!(
-        "| accounts | create_account | add_device | prepare_delegation | get_delegation | stable memory | stable bytes per account |"
+        "| accounts | create_account | add_device | prepare_delegation | get_delegation | credential_ids | stable memory | stable bytes per account |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut filled = 0;
     let mut baseline: Option<(u64, u64)> = None;
     for count in counts {
@@ -253,6 +282,21 @@ fn main() {
             Some(certificate),
         );
         signed.unwrap();
+        bench.measure(
+            sender,
+            "add_device",
+            candid::encode_args((account, passkey(count))).unwrap(),
+        );
+        let (ids, lookup): (
+            Result<Vec<ByteBuf>, sigil_api::identity_manager::Error>,
+            u64,
+        ) = bench.query(
+            Principal::anonymous(),
+            "credential_ids",
+            candid::encode_one(account).unwrap(),
+            None,
+        );
+        assert_eq!(ids.unwrap(), vec![passkey(count).credential_id.unwrap()]);
         let (stats, _): (Stats, u64) = bench.query(
             Principal::anonymous(),
             "stats",
@@ -268,7 +312,7 @@ fn main() {
         };
         baseline.get_or_insert((stats.accounts, stats.stable_memory_bytes));
         println!(
-            "| {} | {create} | {add} | {prepare} | {get} | {} | {per_account} |",
+            "| {} | {create} | {add} | {prepare} | {get} | {lookup} | {} | {per_account} |",
             stats.accounts, stats.stable_memory_bytes
         );
     }

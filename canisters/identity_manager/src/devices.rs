@@ -1,4 +1,5 @@
-//! Devices of an account: validation, add, rename, remove, list, lookups.
+//! Devices of an account: validation, add, rename, remove, list, lookups
+//! (by credential id, by public key, and an account's credential ids).
 //!
 //! Rules (besides the caller check of `accounts::authorize`):
 //! - sizes as in `sigil_api::identity_manager` (`MAX_*`); the public key must
@@ -12,8 +13,8 @@
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AccountNumber, CredentialLookup, Device, Error, KeyType, MAX_ALIAS_LEN, MAX_CREDENTIAL_ID_LEN,
-    MAX_DEVICES_PER_ACCOUNT, MAX_PUBLIC_KEY_LEN, Purpose,
+    AccountNumber, CredentialId, CredentialLookup, Device, Error, KeyType, MAX_ALIAS_LEN,
+    MAX_CREDENTIAL_ID_LEN, MAX_DEVICES_PER_ACCOUNT, MAX_PUBLIC_KEY_LEN, Purpose,
 };
 
 use crate::accounts::{Authorized, authorize};
@@ -203,6 +204,26 @@ pub fn lookup_credential_id_impl<M: Memory + Clone>(
             public_key: device.public_key,
         })
         .ok_or(Error::UnknownCredentialId)
+}
+
+/// Public: the credential ids of the account's passkeys (WebAuthn devices
+/// with a credential id, recovery ones included), in the order they were
+/// added, so that a sign-in naming the account can offer exactly these to
+/// the browser. Other devices have no credential id and are left out; an
+/// account without passkeys gives an empty list. One B-tree read.
+pub fn credential_ids_impl<M: Memory + Clone>(
+    storage: &Storage<M>,
+    number: AccountNumber,
+) -> Result<Vec<CredentialId>, Error> {
+    let account = storage
+        .account(number)
+        .ok_or(Error::AccountNotFound { account: number })?;
+    Ok(account
+        .devices
+        .into_iter()
+        .filter(|device| device.key_type == KeyType::WebAuthn)
+        .filter_map(|device| device.credential_id)
+        .collect())
 }
 
 /// Public: the account a device public key belongs to.

@@ -166,6 +166,16 @@ fn lookup_credential_id(credential_id: CredentialId) -> Result<CredentialLookup,
     with_state(|state| devices::lookup_credential_id_impl(&state.storage, &credential_id))
 }
 
+/// The credential ids of the account's passkeys, so that a person whose
+/// passkey is not discoverable can sign in by typing the account number.
+/// Public, as `lookup_credential_id` is: credential ids are not secrets
+/// (a relying party sends them to the browser in `allowCredentials`).
+/// A query.
+#[query]
+fn credential_ids(account: AccountNumber) -> Result<Vec<CredentialId>, Error> {
+    with_state(|state| devices::credential_ids_impl(&state.storage, account))
+}
+
 /// The account a device public key belongs to. Public. A query.
 #[query]
 fn lookup_public_key(public_key: PublicKey) -> Result<AccountNumber, Error> {

@@ -22,8 +22,8 @@ use crate::delegation::{
 };
 use crate::der::test_keys;
 use crate::devices::{
-    add_device_impl, list_devices_impl, lookup_credential_id_impl, lookup_public_key_impl,
-    remove_device_impl, rename_device_impl,
+    add_device_impl, credential_ids_impl, list_devices_impl, lookup_credential_id_impl,
+    lookup_public_key_impl, remove_device_impl, rename_device_impl,
 };
 use crate::signature_map::SIGNATURE_EXPIRATION_NS;
 use crate::state::{Env, State};
@@ -664,6 +664,49 @@ fn should_find_an_account_by_credential_id_and_by_public_key() {
     );
 }
 
+#[test]
+fn should_list_the_credential_ids_of_the_accounts_passkeys_only() {
+    let mut f = Fixture::new();
+    let owner = ed25519_device(1);
+    let account = f.create(&owner).unwrap();
+    assert_eq!(
+        credential_ids_impl(&f.state.storage, account),
+        Ok(vec![]),
+        "an account without passkeys"
+    );
+    let mut recovery_key = passkey(3);
+    recovery_key.purpose = Purpose::Recovery;
+    // A non-WebAuthn device that names a credential id is not a passkey.
+    let mut phrase_with_id = ed25519_device(4);
+    phrase_with_id.credential_id = Some(ByteBuf::from(vec![4; 16]));
+    for device in [&passkey(2), &phrase_with_id, &recovery_key] {
+        f.add(&owner, account, device).unwrap();
+    }
+    let other = f.create(&passkey(5)).unwrap();
+    let ids = |f: &Fixture, account| credential_ids_impl(&f.state.storage, account).unwrap();
+    assert_eq!(
+        ids(&f, account),
+        vec![ByteBuf::from(vec![2; 16]), ByteBuf::from(vec![3; 16])]
+    );
+    assert_eq!(ids(&f, other), vec![ByteBuf::from(vec![5; 16])]);
+
+    let env = f.env(principal_of(&owner));
+    remove_device_impl(&mut f.state.storage, &env, account, &passkey(2).public_key).unwrap();
+    assert_eq!(ids(&f, account), vec![ByteBuf::from(vec![3; 16])]);
+}
+
+#[test]
+fn should_report_an_unknown_account_when_listing_credential_ids() {
+    let mut f = Fixture::new();
+    let account = f.create(&passkey(1)).unwrap();
+    for missing in [account + 1, account - 1, 0, u64::MAX] {
+        assert_eq!(
+            credential_ids_impl(&f.state.storage, missing),
+            Err(Error::AccountNotFound { account: missing })
+        );
+    }
+}
+
 // ---- Two-factor ----
 
 #[test]
@@ -1276,6 +1319,7 @@ fn should_never_panic_on_random_or_truncated_input() {
         let _ = rename_device_impl(&mut s.storage, &env, target_account, &key, alias);
         let _ = list_devices_impl(&s.storage, &env, target_account);
         let _ = lookup_public_key_impl(&s.storage, &key);
+        let _ = credential_ids_impl(&s.storage, target_account);
         if let Some(id) = &credential_id {
             let _ = lookup_credential_id_impl(&s.storage, id);
         }
@@ -1313,6 +1357,15 @@ fn should_never_panic_on_random_or_truncated_input() {
             Ok(account)
         );
     }
+    let passkey_ids: Vec<ByteBuf> = devices
+        .iter()
+        .filter(|device| device.key_type == KeyType::WebAuthn)
+        .filter_map(|device| device.credential_id.clone())
+        .collect();
+    assert_eq!(
+        credential_ids_impl(&f.state.storage, account),
+        Ok(passkey_ids)
+    );
     assert!(stats.devices >= devices.len() as u64);
     // The input was valid often enough to reach the paths that store.
     assert!(stats.accounts > 10 && devices.len() > 1, "{stats:?}");

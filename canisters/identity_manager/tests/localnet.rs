@@ -250,6 +250,46 @@ async fn should_register_and_manage_devices_as_the_owner_only() {
 }
 
 #[tokio::test]
+async fn should_list_an_accounts_passkey_credential_ids_to_anyone() {
+    let net = start(None);
+    let passkey = WebAuthnIdentity::generate();
+    let passkey_device = device(&passkey, KeyType::WebAuthn, "YubiKey");
+    let owner = Client::new(&net, passkey).await;
+    let account = owner.create_account(passkey_device.clone()).await.unwrap();
+    let laptop = device(&ed25519(), KeyType::Ed25519, "laptop");
+    let added: Result<(), Error> = owner.update("add_device", (account, laptop)).await;
+    added.unwrap();
+
+    // Before sign-in nobody is signed in: the anonymous principal asks.
+    let anonymous = Client::new(&net, ic_agent::identity::AnonymousIdentity).await;
+    let ids: Result<Vec<ByteBuf>, Error> = anonymous.query("credential_ids", (account,)).await;
+    assert_eq!(
+        ids,
+        Ok(vec![passkey_device.credential_id.clone().unwrap()]),
+        "only the passkey has a credential id to offer"
+    );
+    let missing: Result<Vec<ByteBuf>, Error> =
+        anonymous.query("credential_ids", (account + 1,)).await;
+    assert_eq!(
+        missing,
+        Err(Error::AccountNotFound {
+            account: account + 1
+        })
+    );
+
+    // An account whose devices are all plain keys has no passkey to offer.
+    let key_only = ed25519();
+    let key_only_device = device(&key_only, KeyType::Ed25519, "phrase");
+    let key_only = Client::new(&net, key_only)
+        .await
+        .create_account(key_only_device)
+        .await
+        .unwrap();
+    let none: Result<Vec<ByteBuf>, Error> = anonymous.query("credential_ids", (key_only,)).await;
+    assert_eq!(none, Ok(vec![]));
+}
+
+#[tokio::test]
 async fn should_refuse_a_first_device_the_caller_does_not_hold_and_oversized_fields() {
     let net = start(None);
     let caller = Client::new(&net, ed25519()).await;

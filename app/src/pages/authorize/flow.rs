@@ -1,7 +1,8 @@
 //! The `/#authorize` flow in the browser: finds the peer window, posts
 //! `authorize-ready`, feeds `message` events to the protocol core
 //! ([`Exchange`]), checks the derivation origin, signs the person in
-//! (the stored session, or a passkey), asks for consent, and posts the
+//! (the stored session, or a passkey: discoverable, found by the account
+//! number the person types, or new), asks for consent, and posts the
 //! delegation — or a failure — to the request's origin only. [`Screen`] is
 //! what the person sees.
 //!
@@ -28,8 +29,9 @@ use crate::authorize::origin::{
 use crate::authorize::request::AuthorizeRequest;
 use crate::authorize::response::{self, AuthorizeSuccess, SignedDelegation};
 use crate::browser::messaging::{MessageListener, Peer, Received};
+use crate::browser::webauthn::WebAuthnError;
 use crate::browser::{JsFailure, http, own_origin};
-use crate::signin::{SignedIn, passkey, stored};
+use crate::signin::{Passkeys, SignInError, SignedIn, passkey, stored};
 use crate::state::AppState;
 use sigil_api::identity_manager::Error as IdentityManagerError;
 
@@ -45,10 +47,12 @@ pub enum Screen {
         origin: String,
     },
     /// A valid request; nobody is signed in on this device. `notice` says
-    /// why the last attempt did not work.
+    /// why the last attempt did not work; `account_number`, when set, is the
+    /// text of the open account-number form.
     Request {
         request: AuthorizeRequest,
         notice: Option<String>,
+        account_number: Option<String>,
     },
     /// Sigil waits for the passkey or the network.
     Working {
@@ -74,6 +78,42 @@ pub enum Screen {
         text: String,
     },
     Cancelled,
+}
+
+/// How the person chose to sign in on the request screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInChoice {
+    /// With a passkey they have.
+    Passkey(Passkeys),
+    /// With a new passkey, for a new account.
+    NewPasskey,
+}
+
+impl SignInChoice {
+    /// The request screen after a failure the person can retry: the notice,
+    /// and the account-number form again with the number they typed.
+    fn retry_screen(self, request: AuthorizeRequest, error: &SignInError) -> Screen {
+        let (notice, account_number) = match (self, error) {
+            (
+                SignInChoice::Passkey(Passkeys::Discoverable),
+                SignInError::Passkey(WebAuthnError::Cancelled),
+            ) => (
+                format!(
+                    "{error} If your browser did not offer your passkey, use your account number."
+                ),
+                None,
+            ),
+            (SignInChoice::Passkey(Passkeys::OfAccount(account)), _) => {
+                (error.to_string(), Some(account.to_string()))
+            }
+            _ => (error.to_string(), None),
+        };
+        Screen::Request {
+            request,
+            notice: Some(notice),
+            account_number,
+        }
+    }
 }
 
 /// What the consent screen shows.
@@ -227,19 +267,21 @@ impl Flow {
             Ok(None) => self.screen.set(Screen::Request {
                 request,
                 notice: None,
+                account_number: None,
             }),
             Err(error) => {
                 warn!("authorize: the stored session is unusable: {error}");
                 self.screen.set(Screen::Request {
                     request,
                     notice: None,
+                    account_number: None,
                 });
             }
         }
     }
 
-    /// Signs in with a passkey (`new`: creates one and an account first).
-    pub fn sign_in(self, new: bool) {
+    /// Signs in as the person chose.
+    pub fn sign_in(self, choice: SignInChoice) {
         let Some(request) = self.pending_request() else {
             return;
         };
@@ -253,17 +295,17 @@ impl Flow {
                 }
             };
             let on_step = move |step: crate::signin::Step| self.working(step.label());
-            let result = if new {
-                passkey::sign_up(&connection, on_step).await
-            } else {
-                passkey::sign_in(&connection, on_step).await
+            let result = match choice {
+                SignInChoice::Passkey(passkeys) => {
+                    passkey::sign_in(&connection, passkeys, on_step).await
+                }
+                SignInChoice::NewPasskey => passkey::sign_up(&connection, on_step).await,
             };
             match result {
                 Ok(signed_in) => self.consent(request, signed_in).await,
-                Err(error) if error.lets_person_retry() => self.screen.set(Screen::Request {
-                    request,
-                    notice: Some(error.to_string()),
-                }),
+                Err(error) if error.lets_person_retry() => {
+                    self.screen.set(choice.retry_screen(request, &error))
+                }
                 Err(error) => {
                     self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string()))
                 }
@@ -304,6 +346,7 @@ impl Flow {
                 self.screen.set(Screen::Request {
                     request,
                     notice: Some("Your session on this device has ended. Sign in again.".into()),
+                    account_number: None,
                 });
             }
             Err(error) => self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string())),
@@ -322,7 +365,11 @@ impl Flow {
                 .await
                 .err()
                 .map(|error| error.to_string());
-            self.screen.set(Screen::Request { request, notice });
+            self.screen.set(Screen::Request {
+                request,
+                notice,
+                account_number: None,
+            });
         });
     }
 

@@ -1,8 +1,9 @@
 //! `/#authorize`: a dapp asks the person to sign in. [`flow`] wires the
 //! protocol core, the sign-in and the canister calls to the browser;
-//! [`screens`] holds the screens where the person acts; this module picks
-//! the screen.
+//! [`screens`] holds the screens where the person acts (with
+//! [`account_number_form`]); this module picks the screen.
 
+mod account_number_form;
 mod flow;
 mod screens;
 
@@ -53,9 +54,10 @@ pub fn AuthorizePage() -> impl IntoView {
             </section>
         }
         .into_any(),
-        Screen::Request { request, notice } => {
-            view! { <RequestScreen request=request notice=notice flow=flow/> }.into_any()
+        Screen::Request { request, notice, account_number } => view! {
+            <RequestScreen request=request notice=notice account_number=account_number flow=flow/>
         }
+        .into_any(),
         Screen::Working { label } => view! {
             <section class="card" data-screen="working">
                 <h1>"Sign in with Sigil"</h1>

@@ -1,11 +1,14 @@
 //! The screens where the person acts on a request: choosing how to sign in,
 //! and consenting as the signed-in person.
 
+use leptos::html;
 use leptos::prelude::*;
 
-use super::flow::{Consent, Flow};
+use super::account_number_form::AccountNumberForm;
+use super::flow::{Consent, Flow, SignInChoice};
 use crate::authorize::request::AuthorizeRequest;
 use crate::format;
+use crate::signin::Passkeys;
 
 /// Who asks: the request's origin and, when it differs, the origin whose
 /// identity the app gets.
@@ -23,24 +26,71 @@ fn Requester(request: AuthorizeRequest) -> impl IntoView {
     }
 }
 
-/// Nobody is signed in on this device: a passkey, a new passkey, or cancel.
+/// Nobody is signed in on this device: a passkey the browser offers, a
+/// passkey of the account whose number the person types, a new passkey,
+/// or cancel. `account_number`, when set, opens the account-number form
+/// with that text.
 #[component]
 pub fn RequestScreen(
     request: AuthorizeRequest,
     notice: Option<String>,
+    account_number: Option<String>,
     flow: Flow,
 ) -> impl IntoView {
     let lifetime = format::duration(request.time_to_live_nanos);
+    // The form's starting text while it is open.
+    let form = RwSignal::new(account_number);
+    // Closing the form returns the focus to the button that opened it.
+    let open_form = NodeRef::<html::Button>::new();
+    let refocus = StoredValue::new(false);
+    Effect::new(move || {
+        if let Some(button) = open_form.get()
+            && refocus.get_value()
+        {
+            refocus.set_value(false);
+            let _ = button.focus();
+        }
+    });
+    let choices = move || {
+        view! {
+            <div class="actions">
+                <button class="button" on:click=move |_| flow.sign_in(SignInChoice::Passkey(Passkeys::Discoverable))>
+                    "Continue with a passkey"
+                </button>
+                <button class="button secondary" on:click=move |_| flow.sign_in(SignInChoice::NewPasskey)>
+                    "Create a passkey"
+                </button>
+                <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
+            </div>
+            <p class="muted">
+                "Passkey not offered? "
+                <button node_ref=open_form class="link" on:click=move |_| form.set(Some(String::new()))>
+                    "Use your account number"
+                </button>
+            </p>
+        }
+    };
     view! {
         <section class="card" data-screen="request">
             <Requester request=request/>
             <p>"The app stays signed in for " {lifetime} "."</p>
             {notice.map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
-            <div class="actions">
-                <button class="button" on:click=move |_| flow.sign_in(false)>"Continue with a passkey"</button>
-                <button class="button secondary" on:click=move |_| flow.sign_in(true)>"Create a passkey"</button>
-                <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
-            </div>
+            {move || match form.get() {
+                Some(initial) => view! {
+                    <AccountNumberForm
+                        initial=initial
+                        on_submit=move |number| {
+                            flow.sign_in(SignInChoice::Passkey(Passkeys::OfAccount(number)))
+                        }
+                        on_back=move |()| {
+                            refocus.set_value(true);
+                            form.set(None);
+                        }
+                    />
+                }
+                .into_any(),
+                None => choices().into_any(),
+            }}
         </section>
     }
 }
@@ -57,7 +107,7 @@ pub fn ConsentScreen(consent: Consent, flow: Flow) -> impl IntoView {
             <p>"The app will see you as"</p>
             <p><code class="principal" data-principal=principal_attribute>{principal}</code></p>
             <p>"It stays signed in for " {lifetime} "."</p>
-            <p class="muted">"Account " {consent.account}</p>
+            <p class="muted" data-account=consent.account>"Account " {consent.account}</p>
             <div class="actions">
                 <button class="button" on:click=move |_| flow.approve()>"Continue"</button>
                 <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>

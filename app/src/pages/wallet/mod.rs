@@ -20,7 +20,7 @@ use sigil_api::identity_manager::Error as IdentityManagerError;
 use crate::api::error::ApiError;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
-use crate::signin::{SignedIn, Step, passkey, stored};
+use crate::signin::{Passkeys, SignedIn, Step, passkey, stored};
 use crate::state::AppState;
 use account::AccountView;
 use signed_out::SignedOutView;
@@ -89,7 +89,7 @@ impl Wallet {
             let result = if new {
                 passkey::sign_up(&connection, on_step).await
             } else {
-                passkey::sign_in(&connection, on_step).await
+                passkey::sign_in(&connection, Passkeys::Discoverable, on_step).await
             };
             match result {
                 Ok(signed_in) => self.screen.set(WalletScreen::SignedIn(signed_in)),
