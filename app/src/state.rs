@@ -1,7 +1,9 @@
 //! App-wide state: a `Copy` struct of reactive handles, provided as context
 //! by [`crate::App`].
 
+use leptos::logging::warn;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api::connection::Connection;
 use crate::api::error::ApiError;
@@ -22,6 +24,16 @@ impl AppState {
             config: LocalResource::new(load_config),
             connection: StoredValue::new_local(None),
         }
+    }
+
+    /// Opens the connection in the background, so that it is ready by the
+    /// time the person acts.
+    pub fn warm_up(self) {
+        spawn_local(async move {
+            if let Err(error) = self.connection().await {
+                warn!("the network connection could not be opened yet: {error}");
+            }
+        });
     }
 
     /// The connection to the configured network (opened once per page).

@@ -89,6 +89,11 @@ test('Sigil posts authorize-ready to its parent and shortens a 60-day lifetime t
   const failure = await waitForMessage(page, 'authorize-client-failure');
   assert.equal(failure.text, 'The person cancelled the sign-in');
   await frame.locator('[data-screen=cancelled]').waitFor();
+  assert.match(
+    await frame.locator('[data-screen=cancelled]').textContent(),
+    /go back to the app/,
+    'a frame has no window to close',
+  );
   await env.browser.screenshot(page, 'authorize-cancelled');
   await page.close();
 });
@@ -175,8 +180,7 @@ test('Sigil opened without an app, the wallet and an unknown page each say what 
 
   await page.goto(`${env.sites.sigilUrl}/`);
   await page.locator('[data-screen=wallet-signed-out]').waitFor();
-  await page.getByText(env.net.url).waitFor();
-  await env.browser.screenshot(page, 'wallet-signed-out');
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
 
   await page.goto(`${env.sites.sigilUrl}/#nowhere`);
   await page.locator('[data-screen=not-found]').waitFor();

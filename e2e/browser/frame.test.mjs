@@ -51,6 +51,7 @@ test('a person signs up with a passkey inside the iframe and the delegation the 
   assert.equal(result.principal, shown, "the delegation's user key is the principal on the consent screen");
   assert.equal(await page.evaluate(() => demo.whoami()), shown, 'the canister sees the delegated principal');
   await frame.locator('[data-screen=done]').waitFor();
+  assert.match(await frame.locator('[data-screen=done]').textContent(), /go back to the app/);
   await env.browser.screenshot(page, 'authorize-done-iframe');
   principal = result.principal;
   await page.close();

@@ -228,3 +228,23 @@ test('the wallet fits 360 px without sideways scrolling, and every control is re
   await wallet.setViewportSize({ width: 1280, height: 800 });
   await env.browser.screenshot(wallet, 'wallet-desktop');
 });
+
+test('a browser that refuses storage still signs the person up, for the page’s lifetime only', async () => {
+  const page = await env.browser.context.newPage();
+  await env.browser.authenticator(page);
+  // As a frame under another site with third-party storage blocked.
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('The user denied permission to access the database.', 'UnknownError');
+    };
+  });
+  await page.goto(`${env.sites.sigilUrl}/`);
+  await page.locator('[data-screen=wallet-signed-out]').waitFor();
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  await signedIn(page);
+  assert.ok(Number(await page.locator('[data-account]').getAttribute('data-account')) > account);
+
+  await page.reload();
+  await page.locator('[data-screen=wallet-signed-out]').waitFor();
+  await page.close();
+});

@@ -1,6 +1,11 @@
 //! Sign-up and sign-in with a passkey. Both make a new session key and have
-//! the passkey sign one delegation to it; the session is stored before the
-//! person is signed in, and only for the account the passkey belongs to.
+//! the passkey sign one delegation to it; the session is kept (see
+//! [`stored::keep`]) before the person is signed in, and only for the
+//! account the passkey belongs to.
+//!
+//! The passkey prompt comes before anything that waits for the network:
+//! browsers allow creating a passkey in a cross-origin frame only shortly
+//! after the person's click.
 
 use ic_transport_types::SignedDelegation;
 use serde_bytes::ByteBuf;
@@ -9,7 +14,6 @@ use sigil_api::identity_manager::{
 };
 
 use super::{Passkeys, SignInError, SignedIn, Step, stored};
-use crate::api::connection::Connection;
 use crate::api::error::ApiError;
 use crate::api::identity_manager::PublicIdentityManager;
 use crate::api::session_caller::SessionCaller;
@@ -18,6 +22,7 @@ use crate::browser::webcrypto::SessionKeyPair;
 use crate::browser::{now_nanos, random_bytes};
 use crate::passkey::Registration;
 use crate::session::{self, PasskeyDelegation, Session, passkey_signature};
+use crate::state::AppState;
 
 /// The name the browser shows for Sigil in its passkey prompts.
 const RELYING_PARTY_NAME: &str = "Sigil";
@@ -60,22 +65,25 @@ fn signed(
 /// passkey's account is known (and, for [`Passkeys::OfAccount`], is the
 /// account the person typed).
 pub async fn sign_in(
-    connection: &Connection,
+    state: AppState,
     passkeys: Passkeys,
     on_step: impl Fn(Step),
 ) -> Result<SignedIn, SignInError> {
-    let identity_manager = connection.public_identity_manager();
     let allow_credentials = match passkeys {
         Passkeys::Discoverable => Vec::new(),
         Passkeys::OfAccount(account) => {
             on_step(Step::FindingPasskeys);
+            let identity_manager = state.connection().await?.public_identity_manager();
             credential_ids(&identity_manager, account).await?
         }
     };
     on_step(Step::WaitingForPasskey);
     let (key, assertion, delegation) = delegate(&allow_credentials).await?;
     on_step(Step::FindingAccount);
-    let lookup = identity_manager
+    let lookup = state
+        .connection()
+        .await?
+        .public_identity_manager()
         .lookup_credential_id(&assertion.credential_id)
         .await?;
     if let Passkeys::OfAccount(typed) = passkeys
@@ -93,7 +101,7 @@ pub async fn sign_in(
             delegation: signed(&assertion, delegation)?,
         },
     };
-    stored::save(&key, &session).await?;
+    stored::keep(&key, &session).await;
     Ok(SignedIn {
         account: session.account,
         caller: SessionCaller::new(key, session.passkey),
@@ -157,10 +165,7 @@ pub async fn create_passkey_device(exclude: &[Vec<u8>]) -> Result<Device, SignIn
 }
 
 /// Creates a passkey and an account whose first device it is.
-pub async fn sign_up(
-    connection: &Connection,
-    on_step: impl Fn(Step),
-) -> Result<SignedIn, SignInError> {
+pub async fn sign_up(state: AppState, on_step: impl Fn(Step)) -> Result<SignedIn, SignInError> {
     on_step(Step::CreatingPasskey);
     let registration = new_passkey(&[]).await?;
     on_step(Step::WaitingForPasskey);
@@ -172,10 +177,12 @@ pub async fn sign_up(
     };
     on_step(Step::CreatingAccount);
     let caller = SessionCaller::new(key.clone(), passkey.clone());
-    let account = connection
+    let account = state
+        .connection()
+        .await?
         .identity_manager(caller.clone())
         .create_account(&passkey_device(registration))
         .await?;
-    stored::save(&key, &Session { account, passkey }).await?;
+    stored::keep(&key, &Session { account, passkey }).await;
     Ok(SignedIn { account, caller })
 }

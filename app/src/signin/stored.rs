@@ -1,6 +1,8 @@
 //! The session kept on this device (IndexedDB), so a returning person
 //! signs in without a passkey prompt while it is live.
 
+use leptos::logging::warn;
+
 use super::{SignInError, SignedIn};
 use crate::api::session_caller::SessionCaller;
 use crate::browser::now_nanos;
@@ -8,8 +10,14 @@ use crate::browser::storage::{delete_session, load_session, save_session};
 use crate::browser::webcrypto::SessionKeyPair;
 use crate::session::Session;
 
-pub(super) async fn save(key: &SessionKeyPair, session: &Session) -> Result<(), SignInError> {
-    Ok(save_session(key, &session.to_json()).await?)
+/// Keeps the session for the next visit. A browser that refuses storage
+/// here (a frame under another site with third-party storage blocked, a
+/// private window) does not stop the sign-in: the session then lasts as
+/// long as the page, and the next visit asks for the passkey again.
+pub(super) async fn keep(key: &SessionKeyPair, session: &Session) {
+    if let Err(error) = save_session(key, &session.to_json()).await {
+        warn!("the session cannot be kept on this device: {error}");
+    }
 }
 
 /// The stored session, if there is one that is still live and whose key

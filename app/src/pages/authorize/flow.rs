@@ -28,7 +28,7 @@ use crate::authorize::origin::{
 };
 use crate::authorize::request::AuthorizeRequest;
 use crate::authorize::response::{self, AuthorizeSuccess, SignedDelegation};
-use crate::browser::messaging::{MessageListener, Peer, Received};
+use crate::browser::messaging::{MessageListener, Mode, Peer, Received};
 use crate::browser::webauthn::WebAuthnError;
 use crate::browser::{JsFailure, http, own_origin};
 use crate::signin::{Passkeys, SignInError, SignedIn, passkey, stored};
@@ -224,6 +224,13 @@ impl Flow {
         });
     }
 
+    /// Whether Sigil runs in the app's frame (not in a pop-up window the
+    /// person can close).
+    pub fn in_frame(self) -> bool {
+        self.peer
+            .with_value(|peer| matches!(peer, Some(peer) if peer.mode == Mode::Iframe))
+    }
+
     /// The request on screen, if it still awaits the person.
     fn pending_request(self) -> Option<AuthorizeRequest> {
         match self.screen.get_untracked() {
@@ -262,6 +269,7 @@ impl Flow {
     /// With a live session on this device the person goes straight to
     /// consent; otherwise they choose how to sign in.
     async fn resume(self, request: AuthorizeRequest) {
+        self.state.warm_up();
         match stored::resume().await {
             Ok(Some(signed_in)) => self.consent(request, signed_in).await,
             Ok(None) => self.screen.set(Screen::Request {
@@ -286,20 +294,14 @@ impl Flow {
             return;
         };
         // Synchronously, so a second click finds no request on screen.
-        self.working("Connecting to the Internet Computer…");
+        self.working("Starting…");
         spawn_local(async move {
-            let connection = match self.connection().await {
-                Ok(connection) => connection,
-                Err(error) => {
-                    return self.fail(&request.origin, &AuthorizeError::SignIn(error.to_string()));
-                }
-            };
             let on_step = move |step: crate::signin::Step| self.working(step.label());
             let result = match choice {
                 SignInChoice::Passkey(passkeys) => {
-                    passkey::sign_in(&connection, passkeys, on_step).await
+                    passkey::sign_in(self.state, passkeys, on_step).await
                 }
-                SignInChoice::NewPasskey => passkey::sign_up(&connection, on_step).await,
+                SignInChoice::NewPasskey => passkey::sign_up(self.state, on_step).await,
             };
             match result {
                 Ok(signed_in) => self.consent(request, signed_in).await,

@@ -19,6 +19,12 @@ use screens::{ConsentScreen, RequestScreen};
 pub fn AuthorizePage() -> impl IntoView {
     let screen = RwSignal::new(Screen::Waiting);
     let flow = Flow::start(screen);
+    // In a frame there is no window to close: the app carries on.
+    let leave = if flow.in_frame() {
+        "You can go back to the app."
+    } else {
+        "You can close this window."
+    };
     move || {
         match screen.get() {
         Screen::Waiting => view! {
@@ -69,7 +75,7 @@ pub fn AuthorizePage() -> impl IntoView {
         Screen::Done { origin } => view! {
             <section class="card" data-screen="done">
                 <h1>"Signed in"</h1>
-                <p>"You are signed in to " <span class="origin">{origin}</span> ". You can close this window."</p>
+                <p>"You are signed in to " <span class="origin">{origin}</span> ". " {leave}</p>
             </section>
         }
         .into_any(),
@@ -106,7 +112,7 @@ pub fn AuthorizePage() -> impl IntoView {
         Screen::Cancelled => view! {
             <section class="card" data-screen="cancelled">
                 <h1>"Sign-in cancelled"</h1>
-                <p>"You can close this window."</p>
+                <p>{leave}</p>
             </section>
         }
         .into_any(),

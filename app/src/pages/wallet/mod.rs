@@ -55,6 +55,7 @@ impl Wallet {
             screen: RwSignal::new_local(WalletScreen::Loading),
             state: expect_context::<AppState>(),
         };
+        wallet.state.warm_up();
         spawn_local(async move {
             let next = match stored::resume().await {
                 Ok(Some(signed_in)) => WalletScreen::SignedIn(signed_in),
@@ -79,17 +80,13 @@ impl Wallet {
             return;
         }
         // Synchronously, so a second click finds nothing to do.
-        self.working("Connecting to the Internet Computer…");
+        self.working("Starting…");
         spawn_local(async move {
-            let connection = match self.state.connection().await {
-                Ok(connection) => connection,
-                Err(error) => return self.signed_out(Some(error.to_string())),
-            };
             let on_step = move |step: Step| self.working(step.label());
             let result = if new {
-                passkey::sign_up(&connection, on_step).await
+                passkey::sign_up(self.state, on_step).await
             } else {
-                passkey::sign_in(&connection, Passkeys::Discoverable, on_step).await
+                passkey::sign_in(self.state, Passkeys::Discoverable, on_step).await
             };
             match result {
                 Ok(signed_in) => self.screen.set(WalletScreen::SignedIn(signed_in)),
