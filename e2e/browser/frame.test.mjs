@@ -33,6 +33,23 @@ after(async () => {
   await env?.stop();
 });
 
+test('a frame the dapp did not allow to use passkeys fails with words that say so, and no prompt', async () => {
+  const page = await openDapp(env);
+  const frame = await loginThroughFrame(page, { framePasskeys: false });
+  await frame.locator('[data-screen=request]').waitFor();
+  await frame.getByRole('button', { name: 'Create a passkey' }).click();
+  const result = await loginResult(page);
+  assert.equal(result.status, 'error');
+  assert.match(result.text, /may not use passkeys/);
+  await frame.locator('[data-screen=failed]').waitFor();
+  const failed = await frame.locator('[data-screen=failed]').textContent();
+  assert.match(failed, /pop-up/);
+  assert.doesNotMatch(failed, /close this window/i, 'a frame has no window to close');
+  await env.browser.screenshot(page, 'authorize-frame-without-passkeys');
+  assert.equal((await passkeysOn(env, page)).length, 0, 'no passkey was made');
+  await page.close();
+});
+
 test('a person signs up with a passkey inside the iframe and the delegation the dapp receives is the principal shown', async () => {
   const page = await openDapp(env);
   const frame = await loginThroughFrame(page);

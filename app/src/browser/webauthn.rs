@@ -39,6 +39,12 @@ pub enum WebAuthnError {
     AlreadyRegistered,
     #[error("This browser cannot use passkeys here ({0}).")]
     NotSupported(JsFailure),
+    /// The page that embeds Sigil did not let its frame use passkeys.
+    #[error(
+        "The app shows Sigil in a frame that may not use passkeys. Sign in through the app's \
+         pop-up instead, or ask its developers to allow passkeys in the frame."
+    )]
+    NotAllowedInFrame,
     #[error("The passkey operation failed ({0}).")]
     Js(JsFailure),
     #[error("The browser returned an unexpected passkey response: {0}")]
@@ -98,10 +104,38 @@ pub struct PasskeyAssertion {
     pub user_handle: Option<Vec<u8>>,
 }
 
+/// Fails with [`WebAuthnError::NotAllowedInFrame`] when the document's
+/// permissions policy denies `feature`, which browsers otherwise report as
+/// a closed prompt. Only browsers with `document.featurePolicy` (Chromium)
+/// can tell; elsewhere the call goes ahead.
+fn check_permission(feature: &str) -> Result<(), WebAuthnError> {
+    let document = window()?.document().map(JsValue::from);
+    let policy = document.and_then(|document| {
+        js_sys::Reflect::get(&document, &JsValue::from_str("featurePolicy")).ok()
+    });
+    let allows = policy
+        .filter(|policy| policy.is_object())
+        .and_then(|policy| {
+            let allows_feature = js_sys::Reflect::get(&policy, &JsValue::from_str("allowsFeature"))
+                .ok()?
+                .dyn_into::<js_sys::Function>()
+                .ok()?;
+            allows_feature
+                .call1(&policy, &JsValue::from_str(feature))
+                .ok()?
+                .as_bool()
+        });
+    match allows {
+        Some(false) => Err(WebAuthnError::NotAllowedInFrame),
+        _ => Ok(()),
+    }
+}
+
 /// Creates a passkey.
 pub async fn create_passkey(
     request: &PasskeyCreation<'_>,
 ) -> Result<CreatedPasskey, WebAuthnError> {
+    check_permission("publickey-credentials-create")?;
     let rp = PublicKeyCredentialRpEntity::new(request.rp_name);
     let user = PublicKeyCredentialUserEntity::new(
         request.user_name,
@@ -141,6 +175,7 @@ pub async fn get_assertion(
     challenge: &[u8],
     allow_credentials: &[Vec<u8>],
 ) -> Result<PasskeyAssertion, WebAuthnError> {
+    check_permission("publickey-credentials-get")?;
     let options = PublicKeyCredentialRequestOptions::new(&Uint8Array::from(challenge));
     options.set_allow_credentials(&descriptors(allow_credentials));
     options.set_user_verification(UserVerificationRequirement::Required);

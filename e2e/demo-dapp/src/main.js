@@ -158,11 +158,14 @@ const demo = {
     $('principal').textContent = '';
   },
 
-  /** Embeds Sigil's /#authorize in an iframe named "sigil", allowed to use passkeys. */
+  /**
+   * Embeds Sigil's /#authorize in an iframe named "sigil", allowed to use
+   * passkeys unless the login options say `framePasskeys: false`.
+   */
   openFrame() {
     const frame = document.createElement('iframe');
     frame.name = 'sigil';
-    frame.allow = SIGIL_FRAME_PERMISSIONS;
+    if (demo.loginOptions?.framePasskeys !== false) frame.allow = SIGIL_FRAME_PERMISSIONS;
     frame.src = config.identityProvider;
     $('frames').append(frame);
     return new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));

@@ -20,10 +20,13 @@ pub fn AuthorizePage() -> impl IntoView {
     let screen = RwSignal::new(Screen::Waiting);
     let flow = Flow::start(screen);
     // In a frame there is no window to close: the app carries on.
-    let leave = if flow.in_frame() {
-        "You can go back to the app."
+    let (leave, try_again) = if flow.in_frame() {
+        ("You can go back to the app.", "Try again from the app.")
     } else {
-        "You can close this window."
+        (
+            "You can close this window.",
+            "Close this window and try again from the app.",
+        )
     };
     move || {
         match screen.get() {
@@ -48,7 +51,7 @@ pub fn AuthorizePage() -> impl IntoView {
             <section class="card" data-screen="timed-out">
                 <ErrorPanel
                     title="The app did not answer"
-                    advice="The app that opened this window did not send a sign-in request within 10 seconds. Close this window and sign in again from the app."
+                    advice=format!("The app that opened Sigil did not send a sign-in request within 10 seconds. {try_again}")
                 />
             </section>
         }
@@ -83,7 +86,7 @@ pub fn AuthorizePage() -> impl IntoView {
             <section class="card" data-screen="failed">
                 <ErrorPanel
                     title="Sigil could not sign you in"
-                    advice="The app has been told. Close this window and try again from the app."
+                    advice=format!("The app has been told. {try_again}")
                     detail=text
                 />
             </section>
@@ -93,7 +96,7 @@ pub fn AuthorizePage() -> impl IntoView {
             <section class="card" data-screen="refused">
                 <ErrorPanel
                     title="This sign-in request cannot be accepted"
-                    advice=format!("{origin} sent a request Sigil cannot accept. The app has been told; close this window and try again, or contact the app's developers.")
+                    advice=format!("{origin} sent a request Sigil cannot accept. The app has been told. {try_again} If it happens again, contact the app's developers.")
                     detail=text
                 />
             </section>
@@ -103,7 +106,7 @@ pub fn AuthorizePage() -> impl IntoView {
             <section class="card" data-screen="broken">
                 <ErrorPanel
                     title="Something went wrong"
-                    advice="Sigil could not start the sign-in. Close this window and try again."
+                    advice=format!("Sigil could not start the sign-in. {try_again}")
                     detail=text
                 />
             </section>
