@@ -229,6 +229,20 @@ test('the wallet fits 360 px without sideways scrolling, and every control is re
   await env.browser.screenshot(wallet, 'wallet-desktop');
 });
 
+test('the wallet signs in by account number too', async () => {
+  await wallet.getByRole('button', { name: 'Sign out' }).click();
+  await wallet.locator('[data-screen=wallet-signed-out]').waitFor();
+  await wallet.getByRole('button', { name: 'Use your account number' }).click();
+  await wallet.getByLabel('Account number').fill(String(account));
+  await wallet.keyboard.press('Enter');
+  await signedIn(wallet);
+  assert.equal(Number(await wallet.locator('[data-account]').getAttribute('data-account')), account);
+  assert.equal(
+    await wallet.locator('[data-global-principal]').getAttribute('data-global-principal'),
+    globalPrincipal,
+  );
+});
+
 test('a browser that refuses storage still signs the person up, for the page’s lifetime only', async () => {
   const page = await env.browser.context.newPage();
   await env.browser.authenticator(page);

@@ -1,9 +1,8 @@
 //! `/#authorize`: a dapp asks the person to sign in. [`flow`] wires the
 //! protocol core, the sign-in and the canister calls to the browser;
-//! [`screens`] holds the screens where the person acts (with
-//! [`account_number_form`]); this module picks the screen.
+//! [`screens`] holds the screens where the person acts; this module picks
+//! the screen.
 
-mod account_number_form;
 mod flow;
 mod screens;
 

@@ -1,12 +1,11 @@
 //! The screens where the person acts on a request: choosing how to sign in,
 //! and consenting as the signed-in person.
 
-use leptos::html;
 use leptos::prelude::*;
 
-use super::account_number_form::AccountNumberForm;
 use super::flow::{Consent, Flow, SignInChoice};
 use crate::authorize::request::AuthorizeRequest;
+use crate::components::account_number_form::WithAccountNumber;
 use crate::format;
 use crate::signin::Passkeys;
 
@@ -38,59 +37,26 @@ pub fn RequestScreen(
     flow: Flow,
 ) -> impl IntoView {
     let lifetime = format::duration(request.time_to_live_nanos);
-    // The form's starting text while it is open.
     let form = RwSignal::new(account_number);
-    // Closing the form returns the focus to the button that opened it.
-    let open_form = NodeRef::<html::Button>::new();
-    let refocus = StoredValue::new(false);
-    Effect::new(move || {
-        if let Some(button) = open_form.get()
-            && refocus.get_value()
-        {
-            refocus.set_value(false);
-            let _ = button.focus();
-        }
-    });
-    let choices = move || {
-        view! {
-            <div class="actions">
-                <button class="button" on:click=move |_| flow.sign_in(SignInChoice::Passkey(Passkeys::Discoverable))>
-                    "Continue with a passkey"
-                </button>
-                <button class="button secondary" on:click=move |_| flow.sign_in(SignInChoice::NewPasskey)>
-                    "Create a passkey"
-                </button>
-                <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
-            </div>
-            <p class="muted">
-                "Passkey not offered? "
-                <button node_ref=open_form class="link" on:click=move |_| form.set(Some(String::new()))>
-                    "Use your account number"
-                </button>
-            </p>
-        }
-    };
     view! {
         <section class="card" data-screen="request">
             <Requester request=request/>
             <p>"The app stays signed in for " {lifetime} "."</p>
             {notice.map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
-            {move || match form.get() {
-                Some(initial) => view! {
-                    <AccountNumberForm
-                        initial=initial
-                        on_submit=move |number| {
-                            flow.sign_in(SignInChoice::Passkey(Passkeys::OfAccount(number)))
-                        }
-                        on_back=move |()| {
-                            refocus.set_value(true);
-                            form.set(None);
-                        }
-                    />
-                }
-                .into_any(),
-                None => choices().into_any(),
-            }}
+            <WithAccountNumber
+                form=form
+                on_submit=move |number| flow.sign_in(SignInChoice::Passkey(Passkeys::OfAccount(number)))
+            >
+                <div class="actions">
+                    <button class="button" on:click=move |_| flow.sign_in(SignInChoice::Passkey(Passkeys::Discoverable))>
+                        "Continue with a passkey"
+                    </button>
+                    <button class="button secondary" on:click=move |_| flow.sign_in(SignInChoice::NewPasskey)>
+                        "Create a passkey"
+                    </button>
+                    <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
+                </div>
+            </WithAccountNumber>
         </section>
     }
 }

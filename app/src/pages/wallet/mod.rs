@@ -74,8 +74,9 @@ impl Wallet {
         self.state
     }
 
-    /// Signs in with a passkey (`new`: creates one and an account first).
-    pub fn sign_in(self, new: bool) {
+    /// Signs in with one of `passkeys`, or (`None`) creates a passkey and
+    /// an account first.
+    pub fn sign_in(self, passkeys: Option<Passkeys>) {
         if !matches!(self.screen.get_untracked(), WalletScreen::SignedOut { .. }) {
             return;
         }
@@ -83,10 +84,9 @@ impl Wallet {
         self.working("Starting…");
         spawn_local(async move {
             let on_step = move |step: Step| self.working(step.label());
-            let result = if new {
-                passkey::sign_up(self.state, on_step).await
-            } else {
-                passkey::sign_in(self.state, Passkeys::Discoverable, on_step).await
+            let result = match passkeys {
+                Some(passkeys) => passkey::sign_in(self.state, passkeys, on_step).await,
+                None => passkey::sign_up(self.state, on_step).await,
             };
             match result {
                 Ok(signed_in) => self.screen.set(WalletScreen::SignedIn(signed_in)),

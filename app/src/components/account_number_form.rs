@@ -91,3 +91,51 @@ pub fn AccountNumberForm(
         </form>
     }
 }
+
+/// The usual ways in (`children`) with a "Use your account number" link
+/// under them. The link swaps them for [`AccountNumberForm`]; Back swaps
+/// them back and returns the focus to the link. `form` holds the form's
+/// starting text while it is open, so a caller can reopen it with what the
+/// person typed.
+#[component]
+pub fn WithAccountNumber(
+    form: RwSignal<Option<String>>,
+    #[prop(into)] on_submit: Callback<AccountNumber>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let open_form = NodeRef::<html::Button>::new();
+    let refocus = StoredValue::new(false);
+    Effect::new(move || {
+        if let Some(button) = open_form.get()
+            && refocus.get_value()
+        {
+            refocus.set_value(false);
+            let _ = button.focus();
+        }
+    });
+    move || {
+        match form.get() {
+        Some(initial) => view! {
+            <AccountNumberForm
+                initial=initial
+                on_submit=on_submit
+                on_back=move |()| {
+                    refocus.set_value(true);
+                    form.set(None);
+                }
+            />
+        }
+        .into_any(),
+        None => view! {
+            {children()}
+            <p class="muted">
+                "Passkey not offered? "
+                <button node_ref=open_form class="link" on:click=move |_| form.set(Some(String::new()))>
+                    "Use your account number"
+                </button>
+            </p>
+        }
+        .into_any(),
+    }
+    }
+}
