@@ -131,8 +131,8 @@ write_deploy_config() {
 JSON
 }
 
-# Builds the app into dist/ with trunk (release, wasm-opt -Oz); extra
-# arguments go to trunk.
+# Builds the app into dist/ with trunk (release, wasm-opt -Oz, JavaScript and
+# CSS minified by esbuild: see Trunk.toml); extra arguments go to trunk.
 build_app() {
     say "building the app (trunk, release${*:+, $*})"
     local bin="$ROOT/e2e/node_modules/.bin" pinned
