@@ -91,6 +91,12 @@ impl Account {
         });
     }
 
+    /// Loads [`Details`] again after they failed, showing progress meanwhile.
+    fn retry(self) {
+        self.details.set(None);
+        self.reload();
+    }
+
     /// Runs `change` with the progress `label`, unless another change is
     /// under way; then shows how it ended and reloads.
     pub fn change<F, Fut>(self, label: impl Into<String>, change: F)
@@ -154,8 +160,7 @@ async fn load(wallet: Wallet, signed_in: &SignedIn) -> Result<Details, ApiError>
 pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
     let account = Account::new(wallet, signed_in);
     let number = account.number();
-    let principal = move || {
-        match account.details.get() {
+    let principal = move || match account.details.get() {
         None => view! { <Progress label="Loading your identity…"/> }.into_any(),
         Some(Ok(details)) => {
             let attribute = details.principal.clone();
@@ -165,12 +170,12 @@ pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
         Some(Err(error)) => view! {
             <ErrorPanel
                 title="Your wallet could not be loaded"
-                advice="Sigil could not reach your account. Check your connection and reload the page."
+                advice="Sigil could not reach your account. Check your connection and try again."
                 detail=error
             />
+            <button class="button secondary" on:click=move |_| account.retry()>"Try again"</button>
         }
         .into_any(),
-    }
     };
     let busy = move || {
         account

@@ -49,7 +49,7 @@ pub fn DeviceList(account: Account) -> impl IntoView {
             <div class="actions">
                 <button
                     class="button"
-                    disabled=move || account.busy.get().is_some() || account.details.get().is_none()
+                    disabled=move || account.busy.get().is_some() || !matches!(account.details.get(), Some(Ok(_)))
                     on:click=add
                 >
                     "Add a passkey"
