@@ -40,6 +40,8 @@ export async function startLocalnet() {
   return {
     url,
     ids,
+    /** Holds the network's state, including the deployer's key (`deployer.ed25519`). */
+    stateDir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
