@@ -208,6 +208,30 @@ test('a stopped identity manager gives auth-client a failure that says so, and s
   await page.close();
 });
 
+test('a Sigil that cannot load its configuration tells the dapp and the person, and blames neither', async () => {
+  const page = await openDapp(env);
+  await page.route(`${env.sites.sigilUrl}/sigil.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const frame = await loginThroughFrame(page);
+  const result = await loginResult(page);
+  assert.equal(result.status, 'error');
+  assert.match(result.text, /^Sigil could not load its configuration: /);
+  const broken = frame.locator('[data-screen=broken]');
+  await broken.waitFor();
+  const shown = await broken.textContent();
+  assert.match(shown, /Sigil could not start the sign-in/);
+  assert.doesNotMatch(shown, /developers/, "not the app's fault");
+  await env.browser.screenshot(page, 'authorize-broken');
+
+  const wallet = await env.browser.open('about:blank');
+  await wallet.route(`${env.sites.sigilUrl}/sigil.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await wallet.goto(`${env.sites.sigilUrl}/`);
+  await wallet.locator('[data-screen=wallet-broken]').waitFor();
+  assert.match(await wallet.locator('[data-screen=wallet-broken]').textContent(), /Sigil is not set up correctly/);
+  await env.browser.screenshot(wallet, 'wallet-broken');
+  await wallet.close();
+  await page.close();
+});
+
 test('the wallet says when the network cannot be reached, and Try again loads the account', async () => {
   assert.ok(principal, 'the sign-up test ran first');
   const page = await env.browser.open('about:blank');

@@ -205,12 +205,17 @@ impl Flow {
         }
     }
 
-    /// Tells the app at `origin` why its request failed, and the person too.
+    /// Tells the app at `origin` why its request failed, and the person
+    /// too: a request Sigil refuses, or Sigil itself unable to go on.
     fn refuse(self, origin: &str, error: &AuthorizeError) {
         self.post_failure(origin, error);
-        self.screen.set(Screen::Refused {
-            origin: origin.to_owned(),
-            text: error.to_string(),
+        let text = error.to_string();
+        self.screen.set(match error {
+            AuthorizeError::Configuration(_) => Screen::Broken { text },
+            _ => Screen::Refused {
+                origin: origin.to_owned(),
+                text,
+            },
         });
     }
 
