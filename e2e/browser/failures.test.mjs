@@ -36,6 +36,16 @@ async function cutNetwork(target) {
   return () => target.unroute(pattern, handler);
 }
 
+/** Makes Sigil's `/sigil.json` missing for `target` (a page with its frames). */
+async function hideConfiguration(target) {
+  await target.route(`${env.sites.sigilUrl}/sigil.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+}
+
+/** The URL pattern of update calls to localnet's canisters. */
+function canisterCalls() {
+  return `${env.net.url}/api/*/canister/*/call`;
+}
+
 /**
  * Holds the requests of `page` whose URL matches `pattern` until `release()`;
  * `arrived` resolves when the first one is held.
@@ -87,7 +97,7 @@ test('signing up shows progress while the account is created, then consent', asy
   const page = await openDapp(env);
   const frame = await loginThroughFrame(page);
   await frame.locator('[data-screen=request]').waitFor();
-  const calls = await holdRequests(page, `${env.net.url}/api/*/canister/*/call`);
+  const calls = await holdRequests(page, canisterCalls());
   await frame.getByRole('button', { name: 'Create a passkey' }).click();
   await calls.arrived;
   assert.equal(await progressOn(frame, 'working'), 'Creating your account…');
@@ -108,7 +118,7 @@ test('approving shows progress until the delegation is issued', async () => {
   const page = await openDapp(env);
   const frame = await loginThroughFrame(page);
   assert.equal(await consentPrincipal(frame), principal);
-  const calls = await holdRequests(page, `${env.net.url}/api/*/canister/*/call`);
+  const calls = await holdRequests(page, canisterCalls());
   await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await calls.arrived;
   assert.equal(await progressOn(frame, 'working'), `Signing you in to ${env.sites.dappUrl}…`);
@@ -210,7 +220,7 @@ test('a stopped identity manager gives auth-client a failure that says so, and s
 
 test('a Sigil that cannot load its configuration tells the dapp and the person, and blames neither', async () => {
   const page = await openDapp(env);
-  await page.route(`${env.sites.sigilUrl}/sigil.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await hideConfiguration(page);
   const frame = await loginThroughFrame(page);
   const result = await loginResult(page);
   assert.equal(result.status, 'error');
@@ -223,7 +233,7 @@ test('a Sigil that cannot load its configuration tells the dapp and the person, 
   await env.browser.screenshot(page, 'authorize-broken');
 
   const wallet = await env.browser.open('about:blank');
-  await wallet.route(`${env.sites.sigilUrl}/sigil.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await hideConfiguration(wallet);
   await wallet.goto(`${env.sites.sigilUrl}/`);
   await wallet.locator('[data-screen=wallet-broken]').waitFor();
   assert.match(await wallet.locator('[data-screen=wallet-broken]').textContent(), /Sigil is not set up correctly/);
