@@ -1,4 +1,4 @@
-//! Binary encodings that keys and WebAuthn data come in.
+//! Binary encodings that keys and WebAuthn data come in (shared with the
+//! identity manager through `sigil-keys`).
 
-pub mod cbor;
-pub mod der;
+pub use sigil_keys::{cbor, der};

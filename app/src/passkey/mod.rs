@@ -4,7 +4,7 @@
 
 pub mod aaguid;
 pub mod authenticator_data;
-pub mod cose;
+pub use sigil_keys::cose;
 
 use thiserror::Error;
 

@@ -1,73 +1,45 @@
-//! Accounts: creation (rate limited, with proof of possession of the first
-//! device's key), the caller check every account operation goes through,
-//! the two-factor flag and the canister's figures.
-//!
-//! Authorization rule: a caller acts for an account only as the
-//! self-authenticating principal (`SHA-224(DER) · 0x02`) of one of the
-//! account's devices. A session delegated from a device signs in as that
-//! same principal, so it is covered. With two-factor on, the device must be
-//! a WebAuthn (passkey) device.
+//! Accounts: creation (with proof of possession of the first device's key,
+//! free while registrations are few and with a proof of work past that,
+//! see `registration`), the two-factor flag and the canister's figures.
 
 use candid::Principal;
 use ic_stable_structures::Memory;
-use sigil_api::identity_manager::{AccountNumber, Device, Error, KeyType, Purpose, Stats};
+use sigil_api::identity_manager::{
+    AccountNumber, CreateAccountArgs, Error, KeyType, Purpose, SetTwoFactorArgs, Stats,
+    TwoFactorArgs,
+};
 
-use crate::devices::{check_unique, validate_device};
+use crate::authorization::{Authorized, authorize, reject_anonymous};
+use crate::registration;
 use crate::state::Env;
-use crate::storage::{Storage, StoredAccount};
+use crate::storage::{Storage, StoredAccount, StoredDevice};
+use crate::validation::validate_device;
 
-/// The account, as seen by an authorized caller, with the index of the
-/// caller's own device.
-pub struct Authorized {
-    pub account: StoredAccount,
-    pub caller_device: usize,
-}
-
-pub fn reject_anonymous(caller: Principal) -> Result<(), Error> {
-    if caller == Principal::anonymous() {
-        Err(Error::AnonymousCaller)
-    } else {
-        Ok(())
-    }
-}
-
-/// Checks that `caller` is a device of `number` (a passkey if two-factor is
-/// on) and returns the account.
-pub fn authorize<M: Memory + Clone>(
+/// Refuses a device whose public key or credential id is already registered.
+pub fn check_unique<M: Memory + Clone>(
     storage: &Storage<M>,
-    caller: Principal,
-    number: AccountNumber,
-) -> Result<Authorized, Error> {
-    reject_anonymous(caller)?;
-    let account = storage
-        .account(number)
-        .ok_or(Error::AccountNotFound { account: number })?;
-    let caller_device = account
-        .devices
-        .iter()
-        .position(|device| Principal::self_authenticating(&device.public_key) == caller)
-        .ok_or(Error::Unauthorized {
-            caller,
-            account: number,
-        })?;
-    if account.two_factor && account.devices[caller_device].key_type != KeyType::WebAuthn {
-        return Err(Error::PasskeyRequired { account: number });
+    device: &StoredDevice,
+) -> Result<(), Error> {
+    if storage.account_of_public_key(&device.public_key).is_some() {
+        return Err(Error::PublicKeyAlreadyRegistered);
     }
-    Ok(Authorized {
-        account,
-        caller_device,
-    })
+    if let Some(id) = &device.credential_id
+        && storage.account_of_credential_id(id).is_some()
+    {
+        return Err(Error::CredentialIdAlreadyRegistered);
+    }
+    Ok(())
 }
 
-/// Creates an account whose first device is `device`; the caller must hold
-/// that device's key.
-pub fn create_account_impl<M: Memory + Clone>(
-    storage: &mut Storage<M>,
+/// The checks of `create_account` that read no more than the header and
+/// the indexes, shared with `canister_inspect_message`.
+pub fn check_registration<M: Memory + Clone>(
+    storage: &Storage<M>,
     env: &Env,
-    device: Device,
-) -> Result<AccountNumber, Error> {
+    args: &CreateAccountArgs,
+) -> Result<StoredDevice, Error> {
     reject_anonymous(env.caller)?;
-    let device = validate_device(device)?;
+    let device = validate_device(args.device.clone())?;
     let expected = Principal::self_authenticating(&device.public_key);
     if env.caller != expected {
         return Err(Error::NotDeviceOwner {
@@ -79,16 +51,24 @@ pub fn create_account_impl<M: Memory + Clone>(
         return Err(Error::FirstDeviceNotForAuthentication);
     }
     check_unique(storage, &device)?;
+    registration::check(storage.header(), env, args.proof_of_work.as_ref())?;
+    Ok(device)
+}
 
+/// Creates an account whose first device is `args.device`; the caller must
+/// hold that device's key.
+pub fn create_account_impl<M: Memory + Clone>(
+    storage: &mut Storage<M>,
+    env: &Env,
+    args: CreateAccountArgs,
+) -> Result<AccountNumber, Error> {
+    let device = check_registration(storage, env, &args)?;
     let mut header = storage.header().clone();
     let number = header.next_account_number;
     let next = number
         .checked_add(1)
         .ok_or(Error::AccountNumbersExhausted)?;
-    header
-        .registrations
-        .take(env.now)
-        .map_err(|retry_after_ns| Error::RateLimited { retry_after_ns })?;
+    registration::admit(&mut header, env, args.proof_of_work.as_ref())?;
     header.next_account_number = next;
     storage.set_header(header);
     storage.write_account(
@@ -106,9 +86,12 @@ pub fn create_account_impl<M: Memory + Clone>(
 pub fn set_two_factor_impl<M: Memory + Clone>(
     storage: &mut Storage<M>,
     env: &Env,
-    number: AccountNumber,
-    enabled: bool,
+    args: SetTwoFactorArgs,
 ) -> Result<(), Error> {
+    let SetTwoFactorArgs {
+        account: number,
+        enabled,
+    } = args;
     let Authorized { mut account, .. } = authorize(storage, env.caller, number)?;
     if enabled
         && !account
@@ -125,21 +108,25 @@ pub fn set_two_factor_impl<M: Memory + Clone>(
     Ok(())
 }
 
-/// Whether the account has two-factor authentication on (public).
+/// Whether the account has two-factor authentication on. Private to the
+/// account's devices: the flag would tell an attacker which accounts a
+/// stolen non-passkey session could still use.
 pub fn two_factor_impl<M: Memory + Clone>(
     storage: &Storage<M>,
-    number: AccountNumber,
+    env: &Env,
+    args: TwoFactorArgs,
 ) -> Result<bool, Error> {
-    storage
-        .account(number)
-        .map(|account| account.two_factor)
-        .ok_or(Error::AccountNotFound { account: number })
+    authorize(storage, env.caller, args.account).map(|authorized| authorized.account.two_factor)
 }
 
-pub fn stats_impl<M: Memory + Clone>(storage: &Storage<M>) -> Stats {
-    Stats {
+/// The canister's figures, for its controllers only.
+pub fn stats_impl<M: Memory + Clone>(storage: &Storage<M>, env: &Env) -> Result<Stats, Error> {
+    if !env.caller_is_controller {
+        return Err(Error::ControllerOnly);
+    }
+    Ok(Stats {
         accounts: storage.account_count(),
         devices: storage.device_count(),
         stable_memory_bytes: storage.stable_memory_bytes(),
-    }
+    })
 }

@@ -43,15 +43,15 @@ use ic_canister_sig_creation::{
 use ic_stable_structures::Memory;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, DEFAULT_DELEGATION_TTL_NS, Delegation, Error, KeyType, MAX_DELEGATION_TARGETS,
-    MAX_DELEGATION_TTL_NS, MAX_ORIGIN_LEN, MAX_PUBLIC_KEY_LEN, PreparedDelegation,
-    SignedDelegation, Timestamp,
+    AccountNumber, DEFAULT_DELEGATION_TTL_NS, Delegation, Error, GetDelegationArgs,
+    GetPrincipalArgs, MAX_DELEGATION_TARGETS, MAX_DELEGATION_TTL_NS, MAX_ORIGIN_LEN,
+    PrepareDelegationArgs, PreparedDelegation, SignedDelegation, Timestamp,
 };
 
-use crate::accounts::authorize;
-use crate::der;
+use crate::authorization::authorize;
 use crate::state::{Env, State};
 use crate::storage::Storage;
+use crate::validation::validate_session_key;
 
 /// Maps `https://<x>.icp0.io` (and `https://<x>.raw.icp0.io`) to the same
 /// name under `ic0.app`; other origins are unchanged.
@@ -99,26 +99,6 @@ pub fn user_key(canister_id: Principal, seed: &[u8; 32]) -> Vec<u8> {
     CanisterSigPublicKey::new(canister_id, seed.to_vec()).to_der()
 }
 
-/// A session key must be an Ed25519 or ECDSA (P-256, secp256k1) DER key:
-/// the kinds of key a dapp's session signs requests with.
-pub fn validate_session_key(session_key: &[u8]) -> Result<(), Error> {
-    if session_key.len() > MAX_PUBLIC_KEY_LEN {
-        return Err(Error::SessionKeyTooLong {
-            length: session_key.len() as u64,
-            max: MAX_PUBLIC_KEY_LEN as u64,
-        });
-    }
-    match der::key_type(session_key) {
-        Ok(KeyType::Ed25519 | KeyType::P256 | KeyType::Secp256k1) => Ok(()),
-        Ok(KeyType::WebAuthn) => Err(Error::InvalidSessionKey {
-            reason: "a session key cannot be a WebAuthn key".to_string(),
-        }),
-        Err(reason) => Err(Error::InvalidSessionKey {
-            reason: reason.to_string(),
-        }),
-    }
-}
-
 fn validate_targets(targets: Option<&Vec<Principal>>) -> Result<(), Error> {
     match targets {
         Some(targets) if targets.len() > MAX_DELEGATION_TARGETS => Err(Error::TooManyTargets {
@@ -164,10 +144,9 @@ fn authorized_seed<M: Memory + Clone>(
 pub fn get_principal_impl<M: Memory + Clone>(
     storage: &Storage<M>,
     env: &Env,
-    account: AccountNumber,
-    origin: &str,
+    args: GetPrincipalArgs,
 ) -> Result<Principal, Error> {
-    let seed = authorized_seed(storage, env, account, origin)?;
+    let seed = authorized_seed(storage, env, args.account, &args.origin)?;
     Ok(Principal::self_authenticating(user_key(
         env.canister_id,
         &seed,
@@ -180,17 +159,16 @@ pub fn get_principal_impl<M: Memory + Clone>(
 pub fn prepare_delegation_impl<M: Memory + Clone>(
     state: &mut State<M>,
     env: &Env,
-    account: AccountNumber,
-    origin: &str,
-    session_key: &[u8],
-    max_ttl: Option<u64>,
-    targets: Option<&Vec<Principal>>,
+    args: &PrepareDelegationArgs,
 ) -> Result<PreparedDelegation, Error> {
-    let seed = authorized_seed(&state.storage, env, account, origin)?;
-    validate_session_key(session_key)?;
+    let seed = authorized_seed(&state.storage, env, args.account, &args.origin)?;
+    validate_session_key(&args.session_key)?;
+    let targets = args.targets.as_ref();
     validate_targets(targets)?;
-    let expiration = env.now.saturating_add(delegation_ttl(max_ttl));
-    let message = delegation_message(session_key, expiration, targets);
+    let expiration = env
+        .now
+        .saturating_add(delegation_ttl(args.max_time_to_live));
+    let message = delegation_message(&args.session_key, expiration, targets);
     state.signatures.add(
         &CanisterSigInputs {
             domain: DELEGATION_SIG_DOMAIN,
@@ -208,21 +186,23 @@ pub fn prepare_delegation_impl<M: Memory + Clone>(
 /// The delegation prepared with the same arguments, with its canister
 /// signature built from `certificate` (the system's certificate of this
 /// canister's certified data, present in non-replicated queries only).
-#[allow(clippy::too_many_arguments)]
 pub fn get_delegation_impl<M: Memory + Clone>(
     state: &State<M>,
     env: &Env,
-    account: AccountNumber,
-    origin: &str,
-    session_key: &[u8],
-    expiration: Timestamp,
-    targets: Option<Vec<Principal>>,
+    args: GetDelegationArgs,
     certificate: Option<&[u8]>,
 ) -> Result<SignedDelegation, Error> {
-    let seed = authorized_seed(&state.storage, env, account, origin)?;
-    validate_session_key(session_key)?;
+    let GetDelegationArgs {
+        account,
+        origin,
+        session_key,
+        expiration,
+        targets,
+    } = args;
+    let seed = authorized_seed(&state.storage, env, account, &origin)?;
+    validate_session_key(&session_key)?;
     validate_targets(targets.as_ref())?;
-    let message = delegation_message(session_key, expiration, targets.as_ref());
+    let message = delegation_message(&session_key, expiration, targets.as_ref());
     let inputs = CanisterSigInputs {
         domain: DELEGATION_SIG_DOMAIN,
         seed: &seed,
@@ -238,7 +218,7 @@ pub fn get_delegation_impl<M: Memory + Clone>(
         .ok_or(Error::NoSuchDelegation)?;
     Ok(SignedDelegation {
         delegation: Delegation {
-            pubkey: session_key.to_vec().into(),
+            pubkey: session_key,
             expiration,
             targets,
         },

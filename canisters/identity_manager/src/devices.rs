@@ -1,110 +1,101 @@
-//! Devices of an account: validation, add, rename, remove, list, lookups
-//! (by credential id, by public key, and an account's credential ids).
+//! Devices of an account: the two-step add, rename, remove, list, and the
+//! public lookups that signing in needs.
 //!
-//! Rules (besides the caller check of `accounts::authorize`):
-//! - sizes as in `sigil_api::identity_manager` (`MAX_*`); the public key must
-//!   be a supported DER key whose algorithm matches the declared key type
-//!   (otherwise an Ed25519 key could pose as a passkey and pass two-factor);
+//! Rules (besides the caller check of `authorization::authorize` and the
+//! field checks of `validation`):
+//! - a device is added in two steps: a device of the account proposes it
+//!   (`add_device`), then the new device itself confirms (`confirm_device`,
+//!   whose caller must be the new key's principal), which proves that the
+//!   person adding it holds its key and that the IC verifies it. The
+//!   proposal is bound to the account and to the proposing device, which
+//!   must still be in the account at confirmation;
 //! - a public key and a credential id belong to at most one device anywhere;
 //! - at most `MAX_DEVICES_PER_ACCOUNT` devices;
 //! - an account keeps an authentication device, and with two-factor on a
 //!   passkey;
-//! - a protected device is renamed or removed only by itself.
+//! - a recovery device renames or removes only itself (taking the place of
+//!   lost passkeys is recovery's own flow), so one planted as a recovery
+//!   device cannot remove the owner's passkeys;
+//! - only a recovery device is protected; a protected device is renamed
+//!   only by itself and removed only by itself or by a passkey (a WebAuthn
+//!   authentication device) of the account, so the owner's passkeys can
+//!   always remove a device that is not theirs.
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AccountNumber, CredentialId, CredentialLookup, Device, Error, KeyType, MAX_ALIAS_LEN,
-    MAX_CREDENTIAL_ID_LEN, MAX_DEVICES_PER_ACCOUNT, MAX_PUBLIC_KEY_LEN, Purpose,
+    AddDeviceArgs, ConfirmDeviceArgs, CredentialId, CredentialIdsArgs, CredentialLookup, Device,
+    Error, KeyType, ListDevicesArgs, LookupCredentialIdArgs, MAX_DEVICES_PER_ACCOUNT,
+    PendingDevice, Purpose, RemoveDeviceArgs, RenameDeviceArgs,
 };
 
-use crate::accounts::{Authorized, authorize};
-use crate::der;
+use crate::accounts::check_unique;
+use crate::authorization::{Authorized, authorize, is_passkey, reject_anonymous};
+use crate::pending::PendingDevices;
 use crate::state::Env;
-use crate::storage::{Storage, StoredDevice};
+use crate::storage::{Storage, StoredAccount};
+use crate::validation::{
+    validate_alias, validate_credential_id, validate_device, validate_public_key_len,
+};
 
-pub fn validate_public_key(public_key: &[u8]) -> Result<(), Error> {
-    if public_key.len() > MAX_PUBLIC_KEY_LEN {
-        return Err(Error::PublicKeyTooLong {
-            length: public_key.len() as u64,
-            max: MAX_PUBLIC_KEY_LEN as u64,
-        });
-    }
-    Ok(())
-}
-
-pub fn validate_alias(alias: &str) -> Result<(), Error> {
-    if alias.len() > MAX_ALIAS_LEN {
-        return Err(Error::AliasTooLong {
-            length: alias.len() as u64,
-            max: MAX_ALIAS_LEN as u64,
-        });
-    }
-    Ok(())
-}
-
-pub fn validate_credential_id(credential_id: &[u8]) -> Result<(), Error> {
-    if credential_id.is_empty() {
-        return Err(Error::EmptyCredentialId);
-    }
-    if credential_id.len() > MAX_CREDENTIAL_ID_LEN {
-        return Err(Error::CredentialIdTooLong {
-            length: credential_id.len() as u64,
-            max: MAX_CREDENTIAL_ID_LEN as u64,
-        });
-    }
-    Ok(())
-}
-
-/// Checks every field of a device given by a caller.
-pub fn validate_device(device: Device) -> Result<StoredDevice, Error> {
-    validate_public_key(&device.public_key)?;
-    validate_alias(&device.alias)?;
-    if let Some(id) = &device.credential_id {
-        validate_credential_id(id)?;
-    }
-    match der::key_type(&device.public_key) {
-        Err(reason) => Err(Error::InvalidPublicKey {
-            reason: reason.to_string(),
-        }),
-        Ok(actual) if actual == device.key_type => Ok(device.into()),
-        Ok(actual) => Err(Error::KeyTypeMismatch {
-            declared: device.key_type,
-            actual,
-        }),
-    }
-}
-
-/// Refuses a device whose public key or credential id is already registered.
-pub fn check_unique<M: Memory + Clone>(
-    storage: &Storage<M>,
-    device: &StoredDevice,
-) -> Result<(), Error> {
-    if storage.account_of_public_key(&device.public_key).is_some() {
-        return Err(Error::PublicKeyAlreadyRegistered);
-    }
-    if let Some(id) = &device.credential_id
-        && storage.account_of_credential_id(id).is_some()
-    {
-        return Err(Error::CredentialIdAlreadyRegistered);
-    }
-    Ok(())
-}
-
-pub fn add_device_impl<M: Memory + Clone>(
-    storage: &mut Storage<M>,
-    env: &Env,
-    number: AccountNumber,
-    device: Device,
-) -> Result<(), Error> {
-    let Authorized { mut account, .. } = authorize(storage, env.caller, number)?;
-    let device = validate_device(device)?;
+fn check_room(account: &StoredAccount) -> Result<(), Error> {
     if account.devices.len() >= MAX_DEVICES_PER_ACCOUNT {
         return Err(Error::TooManyDevices {
             max: MAX_DEVICES_PER_ACCOUNT as u64,
         });
     }
+    Ok(())
+}
+
+/// Proposes `args.device` for the account; it joins when it confirms
+/// itself within `PENDING_DEVICE_TTL_NS`.
+pub fn add_device_impl<M: Memory + Clone>(
+    storage: &Storage<M>,
+    pending: &mut PendingDevices,
+    env: &Env,
+    args: AddDeviceArgs,
+) -> Result<PendingDevice, Error> {
+    let authorized = authorize(storage, env.caller, args.account)?;
+    let device = validate_device(args.device)?;
+    check_room(&authorized.account)?;
     check_unique(storage, &device)?;
-    account.devices.push(device);
+    let public_key = device.public_key.clone();
+    let proposed_by = authorized.caller().public_key.to_vec();
+    let expiration = pending.propose(args.account, device, proposed_by, env.now);
+    Ok(PendingDevice {
+        public_key,
+        expiration,
+    })
+}
+
+/// Adds the device proposed for the account. Caller: that device itself.
+pub fn confirm_device_impl<M: Memory + Clone>(
+    storage: &mut Storage<M>,
+    pending: &mut PendingDevices,
+    env: &Env,
+    args: ConfirmDeviceArgs,
+) -> Result<(), Error> {
+    reject_anonymous(env.caller)?;
+    let number = args.account;
+    let proposal = pending
+        .get(number, env.now)
+        .filter(|proposal| proposal.confirmer() == env.caller)
+        .ok_or(Error::NoPendingDevice { account: number })?
+        .clone();
+    let mut account = storage
+        .account(number)
+        .ok_or(Error::AccountNotFound { account: number })?;
+    let proposer = account
+        .devices
+        .iter()
+        .find(|device| device.public_key.as_slice() == proposal.proposed_by.as_slice())
+        .ok_or(Error::NoPendingDevice { account: number })?;
+    if account.two_factor && proposer.key_type != KeyType::WebAuthn {
+        return Err(Error::PasskeyRequired { account: number });
+    }
+    check_room(&account)?;
+    check_unique(storage, &proposal.device)?;
+    pending.remove(number);
+    account.devices.push(proposal.device);
     storage.write_account(number, account);
     Ok(())
 }
@@ -112,17 +103,23 @@ pub fn add_device_impl<M: Memory + Clone>(
 /// Finds the device with `public_key` that the caller may change.
 fn changeable_device(
     authorized: &Authorized,
-    number: AccountNumber,
+    number: u64,
     public_key: &[u8],
+    removing: bool,
 ) -> Result<usize, Error> {
-    validate_public_key(public_key)?;
+    validate_public_key_len(public_key)?;
     let index = authorized
         .account
         .devices
         .iter()
         .position(|device| device.public_key.as_slice() == public_key)
         .ok_or(Error::DeviceNotFound { account: number })?;
-    if authorized.account.devices[index].protected && index != authorized.caller_device {
+    let is_self = index == authorized.caller_device;
+    if authorized.caller().purpose == Purpose::Recovery && !is_self {
+        return Err(Error::RecoveryChangesOnlyItself);
+    }
+    let passkey_removes = removing && is_passkey(authorized.caller());
+    if authorized.account.devices[index].protected && !is_self && !passkey_removes {
         return Err(Error::ProtectedDevice);
     }
     Ok(index)
@@ -131,14 +128,13 @@ fn changeable_device(
 pub fn rename_device_impl<M: Memory + Clone>(
     storage: &mut Storage<M>,
     env: &Env,
-    number: AccountNumber,
-    public_key: &[u8],
-    alias: String,
+    args: RenameDeviceArgs,
 ) -> Result<(), Error> {
+    let number = args.account;
     let mut authorized = authorize(storage, env.caller, number)?;
-    validate_alias(&alias)?;
-    let index = changeable_device(&authorized, number, public_key)?;
-    authorized.account.devices[index].alias = alias;
+    validate_alias(&args.alias)?;
+    let index = changeable_device(&authorized, number, &args.public_key, false)?;
+    authorized.account.devices[index].alias = args.alias;
     storage.write_account(number, authorized.account);
     Ok(())
 }
@@ -146,11 +142,11 @@ pub fn rename_device_impl<M: Memory + Clone>(
 pub fn remove_device_impl<M: Memory + Clone>(
     storage: &mut Storage<M>,
     env: &Env,
-    number: AccountNumber,
-    public_key: &[u8],
+    args: RemoveDeviceArgs,
 ) -> Result<(), Error> {
+    let number = args.account;
     let authorized = authorize(storage, env.caller, number)?;
-    let index = changeable_device(&authorized, number, public_key)?;
+    let index = changeable_device(&authorized, number, &args.public_key, true)?;
     let mut account = authorized.account;
     let removed = account.devices.remove(index);
     if removed.purpose == Purpose::Authentication
@@ -177,17 +173,20 @@ pub fn remove_device_impl<M: Memory + Clone>(
 pub fn list_devices_impl<M: Memory + Clone>(
     storage: &Storage<M>,
     env: &Env,
-    number: AccountNumber,
+    args: ListDevicesArgs,
 ) -> Result<Vec<Device>, Error> {
-    let Authorized { account, .. } = authorize(storage, env.caller, number)?;
+    let Authorized { account, .. } = authorize(storage, env.caller, args.account)?;
     Ok(account.devices.into_iter().map(Device::from).collect())
 }
 
-/// Public: the account and public key of the passkey with `credential_id`.
+/// Public: the account and public key of the passkey with `credential_id`
+/// (all a discoverable credential tells the browser, and what the
+/// frontend needs to verify the assertion and sign in).
 pub fn lookup_credential_id_impl<M: Memory + Clone>(
     storage: &Storage<M>,
-    credential_id: &[u8],
+    args: LookupCredentialIdArgs,
 ) -> Result<CredentialLookup, Error> {
+    let credential_id = args.credential_id.as_slice();
     validate_credential_id(credential_id)?;
     let number = storage
         .account_of_credential_id(credential_id)
@@ -209,12 +208,13 @@ pub fn lookup_credential_id_impl<M: Memory + Clone>(
 /// Public: the credential ids of the account's passkeys (WebAuthn devices
 /// with a credential id, recovery ones included), in the order they were
 /// added, so that a sign-in naming the account can offer exactly these to
-/// the browser. Other devices have no credential id and are left out; an
+/// the browser. Nothing else about the devices (purpose, alias, flags). An
 /// account without passkeys gives an empty list. One B-tree read.
 pub fn credential_ids_impl<M: Memory + Clone>(
     storage: &Storage<M>,
-    number: AccountNumber,
+    args: CredentialIdsArgs,
 ) -> Result<Vec<CredentialId>, Error> {
+    let number = args.account;
     let account = storage
         .account(number)
         .ok_or(Error::AccountNotFound { account: number })?;
@@ -224,15 +224,4 @@ pub fn credential_ids_impl<M: Memory + Clone>(
         .filter(|device| device.key_type == KeyType::WebAuthn)
         .filter_map(|device| device.credential_id)
         .collect())
-}
-
-/// Public: the account a device public key belongs to.
-pub fn lookup_public_key_impl<M: Memory + Clone>(
-    storage: &Storage<M>,
-    public_key: &[u8],
-) -> Result<AccountNumber, Error> {
-    validate_public_key(public_key)?;
-    storage
-        .account_of_public_key(public_key)
-        .ok_or(Error::UnknownPublicKey)
 }

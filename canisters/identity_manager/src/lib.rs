@@ -1,7 +1,9 @@
 //! Sigil's identity manager: accounts, their devices, the two-factor
 //! policy, per-origin principals and client delegations signed with
-//! canister signatures. Interface: `identity_manager.did`; rules: the
-//! module documentation of `accounts`, `devices` and `delegation`.
+//! canister signatures. Interface: `identity_manager.did`, whose methods
+//! and records are `sigil_api::identity_manager`; rules: the module
+//! documentation of `authorization`, `accounts`, `devices`,
+//! `registration`, `inspect` and `delegation`.
 //!
 //! Entry points here are thin: they read the environment (caller, time,
 //! canister id, certificate) and call a plain `_impl` function over the
@@ -10,17 +12,32 @@
 //! Queries answer from one replica without consensus and cannot change
 //! state; they are used for reads. Updates go through consensus; they are
 //! used for every change and for `prepare_delegation`, which must change
-//! the certified data.
+//! the certified data. Every ingress update first passes
+//! `canister_inspect_message` (see `inspect`).
+//!
+//! What an anonymous caller can learn, and why it must: the account and
+//! public key of a passkey from its credential id (`lookup_credential_id`,
+//! what a discoverable passkey gives the browser, needed to verify the
+//! sign-in), and the credential ids of an account's passkeys from its number
+//! (`credential_ids`, what the browser needs to ask for one of them when the
+//! passkey is not discoverable; a relying party hands them to any browser
+//! in `allowCredentials`). Aliases, purposes, the two-factor flag, other
+//! devices and principals are for the account's own devices; the figures
+//! (`stats`) for the canister's controllers.
 
 pub mod accounts;
+pub mod authorization;
 pub mod delegation;
-pub mod der;
 pub mod devices;
+pub mod inspect;
 pub mod memory;
+pub mod pending;
 pub mod rate_limit;
+pub mod registration;
 pub mod signature_map;
 pub mod state;
 pub mod storage;
+pub mod validation;
 
 #[cfg(test)]
 mod tests;
@@ -29,11 +46,14 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use candid::Principal;
-use ic_cdk::{init, post_upgrade, query, update};
+use ic_cdk::{init, inspect_message, post_upgrade, query, update};
 use ic_stable_structures::DefaultMemoryImpl;
 use sigil_api::identity_manager::{
-    AccountNumber, CredentialId, CredentialLookup, Device, Error, InitArgs, PreparedDelegation,
-    PublicKey, SignedDelegation, Stats, Timestamp,
+    AccountNumber, AddDeviceArgs, ConfirmDeviceArgs, CreateAccountArgs, CredentialId,
+    CredentialIdsArgs, CredentialLookup, Device, Error, GetDelegationArgs, GetPrincipalArgs,
+    InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice, PrepareDelegationArgs,
+    PreparedDelegation, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs, SignedDelegation,
+    Stats, StatsArgs, TwoFactorArgs,
 };
 
 use crate::state::{Env, State};
@@ -52,10 +72,12 @@ fn with_state_mut<R>(f: impl FnOnce(&mut State<DefaultMemoryImpl>) -> R) -> R {
 }
 
 fn env() -> Env {
+    let caller = ic_cdk::api::msg_caller();
     Env {
-        caller: ic_cdk::api::msg_caller(),
+        caller,
         now: ic_cdk::api::time(),
         canister_id: ic_cdk::api::canister_self(),
+        caller_is_controller: ic_cdk::api::is_controller(&caller),
     }
 }
 
@@ -72,7 +94,8 @@ fn init(args: Option<InitArgs>) {
 }
 
 /// Accounts, devices, salt and configuration are in stable memory and stay;
-/// `args` may change the configuration. Prepared signatures (heap) are gone.
+/// `args` may change the configuration. Prepared signatures and proposed
+/// devices (heap) are gone.
 #[post_upgrade]
 fn post_upgrade(args: Option<InitArgs>) {
     start(args);
@@ -109,61 +132,78 @@ async fn ensure_salt() -> Result<(), Error> {
     with_state_mut(|state| state.set_salt_once(&random))
 }
 
+/// Drops ingress updates that cannot succeed before they execute (see
+/// `inspect`); the reason is the reject message the caller sees.
+#[inspect_message]
+fn inspect_message() {
+    let method = ic_cdk::api::msg_method_name();
+    let arg = ic_cdk::api::msg_arg_data();
+    match with_state(|state| inspect::inspect(state, &env(), &method, &arg)) {
+        Ok(()) => ic_cdk::api::accept_message(),
+        Err(refusal) => ic_cdk::trap(format!("{method} refused: {refusal}")),
+    }
+}
+
 /// Creates an account with `device` as its first (authentication) device
 /// and returns its number. The caller must be the device itself
 /// (`Principal::self_authenticating(device.public_key)`): proof that it
-/// holds the key. Rate limited. An update: it allocates a number.
+/// holds the key. Past the free registrations, a proof of work. An update:
+/// it allocates a number.
 #[update]
-fn create_account(device: Device) -> Result<AccountNumber, Error> {
+fn create_account(args: CreateAccountArgs) -> Result<AccountNumber, Error> {
     // The salt is not needed here: the timer set at install fetches it,
     // and `prepare_delegation` does if it is still missing.
-    with_state_mut(|state| accounts::create_account_impl(&mut state.storage, &env(), device))
+    with_state_mut(|state| accounts::create_account_impl(&mut state.storage, &env(), args))
 }
 
-/// Adds a device. Caller: a device of the account (a passkey with
-/// two-factor on). An update: it changes the account.
+/// Proposes a device; it joins the account when it calls `confirm_device`
+/// itself within ten minutes. Caller: a device of the account (a passkey
+/// with two-factor on). An update.
 #[update]
-fn add_device(account: AccountNumber, device: Device) -> Result<(), Error> {
-    with_state_mut(|state| devices::add_device_impl(&mut state.storage, &env(), account, device))
+fn add_device(args: AddDeviceArgs) -> Result<PendingDevice, Error> {
+    with_state_mut(|state| {
+        devices::add_device_impl(&state.storage, &mut state.pending, &env(), args)
+    })
+}
+
+/// Adds the device proposed for the account. Caller: that device. An
+/// update.
+#[update]
+fn confirm_device(args: ConfirmDeviceArgs) -> Result<(), Error> {
+    with_state_mut(|state| {
+        devices::confirm_device_impl(&mut state.storage, &mut state.pending, &env(), args)
+    })
 }
 
 /// Renames a device. Caller: a device of the account (a passkey with
 /// two-factor on); a protected device only by itself. An update.
 #[update]
-fn rename_device(
-    account: AccountNumber,
-    public_key: PublicKey,
-    alias: String,
-) -> Result<(), Error> {
-    with_state_mut(|state| {
-        devices::rename_device_impl(&mut state.storage, &env(), account, &public_key, alias)
-    })
+fn rename_device(args: RenameDeviceArgs) -> Result<(), Error> {
+    with_state_mut(|state| devices::rename_device_impl(&mut state.storage, &env(), args))
 }
 
 /// Removes a device, never the last authentication device (nor, with
 /// two-factor on, the last passkey). Caller: a device of the account (a
-/// passkey with two-factor on); a protected device only by itself.
-/// An update.
+/// passkey with two-factor on); a protected device only itself or a
+/// passkey. An update.
 #[update]
-fn remove_device(account: AccountNumber, public_key: PublicKey) -> Result<(), Error> {
-    with_state_mut(|state| {
-        devices::remove_device_impl(&mut state.storage, &env(), account, &public_key)
-    })
+fn remove_device(args: RemoveDeviceArgs) -> Result<(), Error> {
+    with_state_mut(|state| devices::remove_device_impl(&mut state.storage, &env(), args))
 }
 
 /// The account's devices. Caller: a device of the account (a passkey with
 /// two-factor on). A query: a read, answered fast.
 #[query]
-fn list_devices(account: AccountNumber) -> Result<Vec<Device>, Error> {
-    with_state(|state| devices::list_devices_impl(&state.storage, &env(), account))
+fn list_devices(args: ListDevicesArgs) -> Result<Vec<Device>, Error> {
+    with_state(|state| devices::list_devices_impl(&state.storage, &env(), args))
 }
 
 /// The account and public key of a passkey, from its credential id (all a
 /// discoverable credential tells the browser). Public, so the frontend can
 /// ask before sign-in. A query.
 #[query]
-fn lookup_credential_id(credential_id: CredentialId) -> Result<CredentialLookup, Error> {
-    with_state(|state| devices::lookup_credential_id_impl(&state.storage, &credential_id))
+fn lookup_credential_id(args: LookupCredentialIdArgs) -> Result<CredentialLookup, Error> {
+    with_state(|state| devices::lookup_credential_id_impl(&state.storage, args))
 }
 
 /// The credential ids of the account's passkeys, so that a person whose
@@ -172,69 +212,47 @@ fn lookup_credential_id(credential_id: CredentialId) -> Result<CredentialLookup,
 /// (a relying party sends them to the browser in `allowCredentials`).
 /// A query.
 #[query]
-fn credential_ids(account: AccountNumber) -> Result<Vec<CredentialId>, Error> {
-    with_state(|state| devices::credential_ids_impl(&state.storage, account))
-}
-
-/// The account a device public key belongs to. Public. A query.
-#[query]
-fn lookup_public_key(public_key: PublicKey) -> Result<AccountNumber, Error> {
-    with_state(|state| devices::lookup_public_key_impl(&state.storage, &public_key))
+fn credential_ids(args: CredentialIdsArgs) -> Result<Vec<CredentialId>, Error> {
+    with_state(|state| devices::credential_ids_impl(&state.storage, args))
 }
 
 /// Turns two-factor authentication on (needs a passkey in the account) or
 /// off. Caller: a device of the account (a passkey with two-factor on).
 /// An update.
 #[update]
-fn set_two_factor(account: AccountNumber, enabled: bool) -> Result<(), Error> {
-    with_state_mut(|state| {
-        accounts::set_two_factor_impl(&mut state.storage, &env(), account, enabled)
-    })
+fn set_two_factor(args: SetTwoFactorArgs) -> Result<(), Error> {
+    with_state_mut(|state| accounts::set_two_factor_impl(&mut state.storage, &env(), args))
 }
 
-/// Whether the account has two-factor authentication on. Public, so the
-/// frontend can pick the sign-in flow first. A query.
+/// Whether the account has two-factor authentication on. Caller: a device
+/// of the account. A query.
 #[query]
-fn two_factor(account: AccountNumber) -> Result<bool, Error> {
-    with_state(|state| accounts::two_factor_impl(&state.storage, account))
+fn two_factor(args: TwoFactorArgs) -> Result<bool, Error> {
+    with_state(|state| accounts::two_factor_impl(&state.storage, &env(), args))
 }
 
 /// The account's principal for `origin`. Caller: a device of the account
 /// (a passkey with two-factor on). A query: derivation reads state only.
 #[query]
-fn get_principal(account: AccountNumber, origin: String) -> Result<Principal, Error> {
-    with_state(|state| delegation::get_principal_impl(&state.storage, &env(), account, &origin))
+fn get_principal(args: GetPrincipalArgs) -> Result<Principal, Error> {
+    with_state(|state| delegation::get_principal_impl(&state.storage, &env(), args))
 }
 
 /// Prepares a delegation from the account's key for `origin` to
-/// `session_key`, for `max_ttl` (default 30 minutes, at most 30 days) and
-/// optionally only for `targets`. Returns the user key and the expiration
-/// to pass to `get_delegation` within a minute. Caller: a device of the
-/// account (a passkey with two-factor on). An update: it changes the
-/// certified data.
+/// `session_key`, for `max_time_to_live` (default 30 minutes, at most 30
+/// days) and optionally only for `targets`. Returns the user key and the
+/// expiration to pass to `get_delegation` within a minute. Caller: a
+/// device of the account (a passkey with two-factor on). An update: it
+/// changes the certified data.
 #[update]
-async fn prepare_delegation(
-    account: AccountNumber,
-    origin: String,
-    session_key: PublicKey,
-    max_ttl: Option<u64>,
-    targets: Option<Vec<Principal>>,
-) -> Result<PreparedDelegation, Error> {
+async fn prepare_delegation(args: PrepareDelegationArgs) -> Result<PreparedDelegation, Error> {
     // Only a device of the account may make the canister spend a call on
     // randomness; the caller is checked again after the await.
-    with_state(|state| accounts::authorize(&state.storage, ic_cdk::api::msg_caller(), account))?;
+    with_state(|state| {
+        authorization::authorize(&state.storage, ic_cdk::api::msg_caller(), args.account)
+    })?;
     ensure_salt().await?;
-    let result = with_state_mut(|state| {
-        delegation::prepare_delegation_impl(
-            state,
-            &env(),
-            account,
-            &origin,
-            &session_key,
-            max_ttl,
-            targets.as_ref(),
-        )
-    });
+    let result = with_state_mut(|state| delegation::prepare_delegation_impl(state, &env(), &args));
     certify_signatures();
     result
 }
@@ -243,32 +261,16 @@ async fn prepare_delegation(
 /// signature. Caller: a device of the account (a passkey with two-factor
 /// on). A query: only queries see the system's certificate.
 #[query]
-fn get_delegation(
-    account: AccountNumber,
-    origin: String,
-    session_key: PublicKey,
-    expiration: Timestamp,
-    targets: Option<Vec<Principal>>,
-) -> Result<SignedDelegation, Error> {
+fn get_delegation(args: GetDelegationArgs) -> Result<SignedDelegation, Error> {
     let certificate = ic_cdk::api::data_certificate();
-    with_state(|state| {
-        delegation::get_delegation_impl(
-            state,
-            &env(),
-            account,
-            &origin,
-            &session_key,
-            expiration,
-            targets,
-            certificate.as_deref(),
-        )
-    })
+    with_state(|state| delegation::get_delegation_impl(state, &env(), args, certificate.as_deref()))
 }
 
-/// Account and device counts and stable memory in use. Public. A query.
+/// Account and device counts and stable memory in use. Caller: a
+/// controller of the canister. A query.
 #[query]
-fn stats() -> Stats {
-    with_state(|state| accounts::stats_impl(&state.storage))
+fn stats(_args: StatsArgs) -> Result<Stats, Error> {
+    with_state(|state| accounts::stats_impl(&state.storage, &env()))
 }
 
 ic_cdk::export_candid!();

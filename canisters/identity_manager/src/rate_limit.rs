@@ -1,4 +1,5 @@
-//! A token bucket that limits how fast accounts are created.
+//! A token bucket: how many accounts can be created without a proof of
+//! work (see `registration`).
 //!
 //! Invariant: `tokens <= capacity`. While the bucket is full the refill
 //! clock stands still (`last_refill_ns` follows the last use), so a full
@@ -61,6 +62,12 @@ impl TokenBucket {
         } else {
             self.last_refill_ns + gained * self.refill_period_ns
         };
+    }
+
+    /// Whether [`Self::take`] at `now` would succeed (changes nothing).
+    pub fn available(&self, now: u64) -> bool {
+        let mut copy = *self;
+        copy.take(now).is_ok()
     }
 
     /// Takes one token at `now`; `Err(ns)` says how long until one is back.

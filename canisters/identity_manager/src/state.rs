@@ -4,8 +4,9 @@
 
 use candid::Principal;
 use ic_stable_structures::Memory;
-use sigil_api::identity_manager::{Error, InitArgs};
+use sigil_api::identity_manager::{Error, InitArgs, MAX_PROOF_OF_WORK_DIFFICULTY};
 
+use crate::pending::PendingDevices;
 use crate::signature_map::SignatureMap;
 use crate::storage::Storage;
 
@@ -16,12 +17,16 @@ pub struct Env {
     /// Nanoseconds since the Unix epoch.
     pub now: u64,
     pub canister_id: Principal,
+    /// Whether the caller controls this canister.
+    pub caller_is_controller: bool,
 }
 
 pub struct State<M: Memory> {
     pub storage: Storage<M>,
     /// Heap only: rebuilt by calling `prepare_delegation` again.
     pub signatures: SignatureMap,
+    /// Heap only: proposed devices waiting for their confirmation.
+    pub pending: PendingDevices,
 }
 
 impl<M: Memory + Clone> State<M> {
@@ -29,6 +34,7 @@ impl<M: Memory + Clone> State<M> {
         State {
             storage: Storage::init(memory),
             signatures: SignatureMap::default(),
+            pending: PendingDevices::default(),
         }
     }
 
@@ -55,6 +61,14 @@ impl<M: Memory + Clone> State<M> {
             header
                 .registrations
                 .reconfigure(limit.capacity, limit.refill_period_ns);
+        }
+        if let Some(difficulty) = args.registration_proof_of_work_difficulty {
+            if !(1..=MAX_PROOF_OF_WORK_DIFFICULTY).contains(&difficulty) {
+                return Err(format!(
+                    "registration_proof_of_work_difficulty must be 1 to {MAX_PROOF_OF_WORK_DIFFICULTY}"
+                ));
+            }
+            header.proof_of_work_difficulty = Some(difficulty);
         }
         self.storage.set_header(header);
         Ok(())

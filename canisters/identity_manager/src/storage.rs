@@ -13,7 +13,9 @@ use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{Memory, StableBTreeMap, StableCell, Storable};
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
-use sigil_api::identity_manager::{AccountNumber, Device, KeyType, Purpose};
+use sigil_api::identity_manager::{
+    AccountNumber, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType, Purpose,
+};
 
 use crate::memory;
 use crate::rate_limit::TokenBucket;
@@ -33,6 +35,9 @@ pub struct Header {
     /// The number the next account gets; only grows.
     pub next_account_number: AccountNumber,
     pub registrations: TokenBucket,
+    /// Leading zero bits of the proof of work past the bucket; `None`:
+    /// the default.
+    pub proof_of_work_difficulty: Option<u8>,
 }
 
 impl Default for Header {
@@ -42,11 +47,17 @@ impl Default for Header {
             base_account_number: DEFAULT_BASE_ACCOUNT_NUMBER,
             next_account_number: DEFAULT_BASE_ACCOUNT_NUMBER,
             registrations: TokenBucket::default(),
+            proof_of_work_difficulty: None,
         }
     }
 }
 
 impl Header {
+    pub fn proof_of_work_difficulty(&self) -> u8 {
+        self.proof_of_work_difficulty
+            .unwrap_or(DEFAULT_PROOF_OF_WORK_DIFFICULTY)
+    }
+
     pub fn salt(&self) -> Option<[u8; 32]> {
         self.salt
             .as_ref()
@@ -272,6 +283,7 @@ mod tests {
                 tokens: u64::MAX,
                 last_refill_ns: u64::MAX,
             },
+            proof_of_work_difficulty: Some(u8::MAX),
         };
         assert!(header.into_bytes().len() <= 512);
     }

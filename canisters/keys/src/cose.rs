@@ -9,8 +9,8 @@
 
 use thiserror::Error;
 
-use crate::encoding::cbor::{self, Cbor, CborError};
-use crate::encoding::der;
+use crate::cbor::{self, Cbor, CborError};
+use crate::der;
 
 /// Contents of OID 1.3.6.1.4.1.56387.1.1 (DFINITY's "WebAuthn COSE key").
 pub const OID_IC_WEBAUTHN: [u8; 10] = [0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb8, 0x43, 0x01, 0x01];
@@ -88,8 +88,10 @@ impl CoseKey {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Test vectors, shared with the app's tests.
+#[cfg(any(test, feature = "test-vectors"))]
+pub mod tests {
+    #[cfg(test)]
     use super::*;
 
     /// A YubiKey's key in the IC's DER form (the same vector the local
