@@ -1,29 +1,42 @@
-//! Typed clients of the identity manager (`identity_manager.did`).
+//! Typed clients of the identity manager (`identity_manager.did`). Methods
+//! are called by their descriptor in `sigil_api::identity_manager` (name,
+//! query or update, argument and reply types), so no argument list is
+//! written here.
 //!
 //! [`PublicIdentityManager`] calls anonymously and offers only the public
 //! methods; [`IdentityManager`] calls as the signed-in person (see
 //! [`SessionCaller`]), which the canister requires for everything that
 //! touches an account.
 
-use candid::utils::ArgumentEncoder;
 use candid::{CandidType, Principal};
 use ic_agent::Agent;
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AccountNumber, CredentialLookup, Device, Error, PreparedDelegation, SignedDelegation, Timestamp,
+    AccountNumber, AddDevice, AddDeviceArgs, CallKind, ConfirmDevice, ConfirmDeviceArgs,
+    CreateAccount, CreateAccountArgs, CredentialId, CredentialIds, CredentialIdsArgs,
+    CredentialLookup, Device, Error, GetDelegation, GetDelegationArgs, GetPrincipal,
+    GetPrincipalArgs, GetRegistrationRequirement, ListDevices, ListDevicesArgs, LookupCredentialId,
+    LookupCredentialIdArgs, Method, PendingDevice, PrepareDelegation, PrepareDelegationArgs,
+    PreparedDelegation, ProofOfWork, RegistrationRequirement, RegistrationRequirementArgs,
+    RemoveDevice, RemoveDeviceArgs, RenameDevice, RenameDeviceArgs, SetTwoFactor, SetTwoFactorArgs,
+    SignedDelegation, Timestamp, TwoFactor, TwoFactorArgs,
 };
 
 use super::error::ApiError;
 use super::session_caller::SessionCaller;
 
-/// Decodes a `variant { Ok : T; Err : Error }` reply.
-fn decode_result<T: CandidType + DeserializeOwned>(reply: &[u8]) -> Result<T, ApiError> {
-    candid::decode_one::<Result<T, Error>>(reply)?.map_err(ApiError::IdentityManager)
+fn encode<M: Method>(args: &M::Args) -> Result<Vec<u8>, ApiError> {
+    Ok(candid::encode_one(args)?)
 }
 
-fn encode(args: impl ArgumentEncoder) -> Result<Vec<u8>, ApiError> {
-    Ok(candid::encode_args(args)?)
+/// Decodes a `variant { Ok : T; Err : Error }` reply.
+fn decode<M, T>(reply: &[u8]) -> Result<T, ApiError>
+where
+    M: Method<Response = Result<T, Error>>,
+    T: CandidType + DeserializeOwned,
+{
+    candid::decode_one::<M::Response>(reply)?.map_err(ApiError::IdentityManager)
 }
 
 /// The methods anyone may call.
@@ -38,33 +51,48 @@ impl PublicIdentityManager {
         Self { agent, canister }
     }
 
+    async fn query<M, T>(&self, args: &M::Args) -> Result<T, ApiError>
+    where
+        M: Method<Response = Result<T, Error>>,
+        T: CandidType + DeserializeOwned,
+    {
+        let reply = self
+            .agent
+            .query(&self.canister, M::NAME)
+            .with_arg(encode::<M>(args)?)
+            .call()
+            .await?;
+        decode::<M, T>(&reply)
+    }
+
     /// The account a passkey belongs to, and the passkey's DER key.
     pub async fn lookup_credential_id(
         &self,
         credential_id: &[u8],
     ) -> Result<CredentialLookup, ApiError> {
-        let arg = encode((ByteBuf::from(credential_id),))?;
-        let reply = self
-            .agent
-            .query(&self.canister, "lookup_credential_id")
-            .with_arg(arg)
-            .call()
-            .await?;
-        decode_result(&reply)
+        let credential_id = ByteBuf::from(credential_id);
+        self.query::<LookupCredentialId, _>(&LookupCredentialIdArgs { credential_id })
+            .await
     }
 
     /// The credential ids of `account`'s passkeys (empty when it has none).
     pub async fn credential_ids(
         &self,
         account: AccountNumber,
-    ) -> Result<Vec<sigil_api::identity_manager::CredentialId>, ApiError> {
-        let reply = self
-            .agent
-            .query(&self.canister, "credential_ids")
-            .with_arg(encode((account,))?)
-            .call()
-            .await?;
-        decode_result(&reply)
+    ) -> Result<Vec<CredentialId>, ApiError> {
+        self.query::<CredentialIds, _>(&CredentialIdsArgs { account })
+            .await
+    }
+
+    /// Whether signing up needs a proof of work now.
+    pub async fn registration_requirement(&self) -> Result<RegistrationRequirement, ApiError> {
+        self.query::<GetRegistrationRequirement, _>(&RegistrationRequirementArgs {})
+            .await
+    }
+
+    /// The identity manager's canister id (proofs of work are bound to it).
+    pub fn canister(&self) -> Principal {
+        self.canister
     }
 }
 
@@ -85,47 +113,61 @@ impl IdentityManager {
         }
     }
 
-    async fn query<T: CandidType + DeserializeOwned>(
-        &self,
-        method: &str,
-        arg: Vec<u8>,
-    ) -> Result<T, ApiError> {
-        let reply = self
-            .caller
-            .query(&self.agent, self.canister, method, arg)
-            .await?;
-        decode_result(&reply)
+    /// The same canister, called as another session (a new passkey's, to
+    /// confirm it).
+    pub fn as_caller(&self, caller: SessionCaller) -> Self {
+        Self::new(self.agent.clone(), self.canister, caller)
     }
 
-    async fn update<T: CandidType + DeserializeOwned>(
-        &self,
-        method: &str,
-        arg: Vec<u8>,
-    ) -> Result<T, ApiError> {
-        let reply = self
-            .caller
-            .update(&self.agent, self.canister, method, arg)
-            .await?;
-        decode_result(&reply)
+    async fn call<M, T>(&self, args: &M::Args) -> Result<T, ApiError>
+    where
+        M: Method<Response = Result<T, Error>>,
+        T: CandidType + DeserializeOwned,
+    {
+        let arg = encode::<M>(args)?;
+        let (agent, canister) = (&self.agent, self.canister);
+        let reply = match M::KIND {
+            CallKind::Query => self.caller.query(agent, canister, M::NAME, arg).await?,
+            CallKind::Update => self.caller.update(agent, canister, M::NAME, arg).await?,
+        };
+        decode::<M, T>(&reply)
     }
 
     /// Creates an account whose first device is the caller's passkey.
-    pub async fn create_account(&self, device: &Device) -> Result<AccountNumber, ApiError> {
-        self.update("create_account", encode((device,))?).await
+    pub async fn create_account(
+        &self,
+        device: &Device,
+        proof_of_work: Option<ProofOfWork>,
+    ) -> Result<AccountNumber, ApiError> {
+        let args = CreateAccountArgs {
+            device: device.clone(),
+            proof_of_work,
+        };
+        self.call::<CreateAccount, _>(&args).await
     }
 
     /// The account's devices, in the order they were added.
     pub async fn list_devices(&self, account: AccountNumber) -> Result<Vec<Device>, ApiError> {
-        self.query("list_devices", encode((account,))?).await
+        self.call::<ListDevices, _>(&ListDevicesArgs { account })
+            .await
     }
 
-    /// Adds `device` to `account`.
+    /// Proposes `device` for `account`; it joins when it confirms itself.
     pub async fn add_device(
         &self,
         account: AccountNumber,
         device: &Device,
-    ) -> Result<(), ApiError> {
-        self.update("add_device", encode((account, device))?).await
+    ) -> Result<PendingDevice, ApiError> {
+        let device = device.clone();
+        self.call::<AddDevice, _>(&AddDeviceArgs { account, device })
+            .await
+    }
+
+    /// Confirms the device proposed for `account`; the caller must be that
+    /// device.
+    pub async fn confirm_device(&self, account: AccountNumber) -> Result<(), ApiError> {
+        self.call::<ConfirmDevice, _>(&ConfirmDeviceArgs { account })
+            .await
     }
 
     /// Gives the device with `public_key` a new alias.
@@ -135,8 +177,12 @@ impl IdentityManager {
         public_key: &[u8],
         alias: &str,
     ) -> Result<(), ApiError> {
-        let arg = encode((account, ByteBuf::from(public_key), alias))?;
-        self.update("rename_device", arg).await
+        let args = RenameDeviceArgs {
+            account,
+            public_key: ByteBuf::from(public_key),
+            alias: alias.to_owned(),
+        };
+        self.call::<RenameDevice, _>(&args).await
     }
 
     /// Removes the device with `public_key` from `account`.
@@ -145,13 +191,17 @@ impl IdentityManager {
         account: AccountNumber,
         public_key: &[u8],
     ) -> Result<(), ApiError> {
-        let arg = encode((account, ByteBuf::from(public_key)))?;
-        self.update("remove_device", arg).await
+        let public_key = ByteBuf::from(public_key);
+        self.call::<RemoveDevice, _>(&RemoveDeviceArgs {
+            account,
+            public_key,
+        })
+        .await
     }
 
     /// Whether `account` accepts only passkeys (and sessions made by them).
     pub async fn two_factor(&self, account: AccountNumber) -> Result<bool, ApiError> {
-        self.query("two_factor", encode((account,))?).await
+        self.call::<TwoFactor, _>(&TwoFactorArgs { account }).await
     }
 
     /// Turns two-factor authentication on or off for `account`.
@@ -160,7 +210,7 @@ impl IdentityManager {
         account: AccountNumber,
         enabled: bool,
     ) -> Result<(), ApiError> {
-        self.update("set_two_factor", encode((account, enabled))?)
+        self.call::<SetTwoFactor, _>(&SetTwoFactorArgs { account, enabled })
             .await
     }
 
@@ -170,7 +220,8 @@ impl IdentityManager {
         account: AccountNumber,
         origin: &str,
     ) -> Result<Principal, ApiError> {
-        self.query("get_principal", encode((account, origin))?)
+        let origin = origin.to_owned();
+        self.call::<GetPrincipal, _>(&GetPrincipalArgs { account, origin })
             .await
     }
 
@@ -183,15 +234,14 @@ impl IdentityManager {
         session_key: &[u8],
         max_time_to_live: Option<u64>,
     ) -> Result<PreparedDelegation, ApiError> {
-        let targets: Option<Vec<Principal>> = None;
-        let arg = encode((
+        let args = PrepareDelegationArgs {
             account,
-            origin,
-            ByteBuf::from(session_key),
+            origin: origin.to_owned(),
+            session_key: ByteBuf::from(session_key),
             max_time_to_live,
-            targets,
-        ))?;
-        self.update("prepare_delegation", arg).await
+            targets: None,
+        };
+        self.call::<PrepareDelegation, _>(&args).await
     }
 
     /// Fetches the delegation prepared by [`Self::prepare_delegation`] (a
@@ -203,14 +253,13 @@ impl IdentityManager {
         session_key: &[u8],
         expiration: Timestamp,
     ) -> Result<SignedDelegation, ApiError> {
-        let targets: Option<Vec<Principal>> = None;
-        let arg = encode((
+        let args = GetDelegationArgs {
             account,
-            origin,
-            ByteBuf::from(session_key),
+            origin: origin.to_owned(),
+            session_key: ByteBuf::from(session_key),
             expiration,
-            targets,
-        ))?;
-        self.query("get_delegation", arg).await
+            targets: None,
+        };
+        self.call::<GetDelegation, _>(&args).await
     }
 }

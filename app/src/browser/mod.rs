@@ -8,6 +8,7 @@
 //! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object.
 //! - [`http`]: `fetch` of the runtime configuration and of
 //!   alternative-origins documents.
+//! - [`timer`]: giving the page a turn to render during long work.
 //!
 //! Invariant: nothing here panics on what JavaScript hands back. Every
 //! property read goes through `Reflect`/typed getters whose failures become
@@ -17,6 +18,7 @@ pub mod convert;
 pub mod http;
 pub mod messaging;
 pub mod storage;
+pub mod timer;
 pub mod webauthn;
 pub mod webcrypto;
 

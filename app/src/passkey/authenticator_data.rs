@@ -12,7 +12,7 @@ use super::cose::{CoseError, CoseKey};
 use crate::encoding::cbor::{self, Cbor, CborError};
 
 /// Longest credential id Sigil stores (the identity manager's limit).
-pub const MAX_CREDENTIAL_ID_LEN: usize = 350;
+pub use sigil_api::identity_manager::MAX_CREDENTIAL_ID_LEN;
 
 const FLAG_USER_PRESENT: u8 = 0x01;
 const FLAG_USER_VERIFIED: u8 = 0x04;

@@ -3,7 +3,8 @@
 //! passkeys, without a prompt, until the session expires.
 //!
 //! - [`passkey::sign_up`]: a new passkey, one assertion that delegates to a
-//!   new session key, then `create_account` through that session;
+//!   new session key, then `create_account` through that session (with a
+//!   proof of work first while the identity manager asks for one);
 //! - [`passkey::sign_in`] with [`Passkeys::Discoverable`]: one assertion by
 //!   any Sigil passkey the browser offers (the person types nothing), then
 //!   `lookup_credential_id`;
@@ -15,6 +16,7 @@
 //! - [`stored::sign_out`]: deletes it.
 
 pub mod passkey;
+mod proof_of_work;
 pub mod stored;
 
 use sigil_api::identity_manager::{AccountNumber, Error as IdentityManagerError};
@@ -50,7 +52,9 @@ pub enum Step {
     FindingPasskeys,
     WaitingForPasskey,
     FindingAccount,
+    ProvingWork,
     CreatingAccount,
+    ConfirmingPasskey,
 }
 
 impl Step {
@@ -60,7 +64,11 @@ impl Step {
             Step::FindingPasskeys => "Looking up your account's passkeys…",
             Step::WaitingForPasskey => "Confirm with your passkey…",
             Step::FindingAccount => "Finding your account…",
+            Step::ProvingWork => {
+                "Many accounts are being made right now: your browser is doing a short check first…"
+            }
             Step::CreatingAccount => "Creating your account…",
+            Step::ConfirmingPasskey => "Confirm with the new passkey to add it…",
         }
     }
 }

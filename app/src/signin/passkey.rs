@@ -7,15 +7,17 @@
 //! browsers allow creating a passkey in a cross-origin frame only shortly
 //! after the person's click.
 
+use candid::Principal;
 use ic_transport_types::SignedDelegation;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AccountNumber, Device, Error as IdentityManagerError, KeyType, Purpose,
 };
 
+use super::proof_of_work::prove;
 use super::{Passkeys, SignInError, SignedIn, Step, stored};
 use crate::api::error::ApiError;
-use crate::api::identity_manager::PublicIdentityManager;
+use crate::api::identity_manager::{IdentityManager, PublicIdentityManager};
 use crate::api::session_caller::SessionCaller;
 use crate::browser::webauthn::{PasskeyAssertion, PasskeyCreation, create_passkey, get_assertion};
 use crate::browser::webcrypto::SessionKeyPair;
@@ -159,9 +161,69 @@ fn passkey_device(registration: Registration) -> Device {
     }
 }
 
-/// Creates a passkey to add to an account that has the passkeys `exclude`.
-pub async fn create_passkey_device(exclude: &[Vec<u8>]) -> Result<Device, SignInError> {
-    Ok(passkey_device(new_passkey(exclude).await?))
+/// Adds a new passkey to the account of `identity_manager`'s caller: the
+/// browser creates it, the current session proposes it, and the new
+/// passkey itself confirms (a second prompt), which proves to the identity
+/// manager that this person holds it. `exclude` names the account's
+/// passkeys, so that the same authenticator is not registered twice.
+pub async fn add_passkey(
+    identity_manager: &IdentityManager,
+    account: AccountNumber,
+    exclude: &[Vec<u8>],
+    on_step: impl Fn(Step),
+) -> Result<Device, SignInError> {
+    on_step(Step::CreatingPasskey);
+    let registration = new_passkey(exclude).await?;
+    let credential_id = registration.credential_id.clone();
+    let device = passkey_device(registration);
+    identity_manager.add_device(account, &device).await?;
+    on_step(Step::ConfirmingPasskey);
+    let (key, assertion, delegation) = delegate(std::slice::from_ref(&credential_id)).await?;
+    let passkey = PasskeyDelegation {
+        passkey_public_key: device.public_key.to_vec(),
+        delegation: signed(&assertion, delegation)?,
+    };
+    identity_manager
+        .as_caller(SessionCaller::new(key, passkey))
+        .confirm_device(account)
+        .await?;
+    Ok(device)
+}
+
+/// Creates the account of `device`, whose session `identity_manager`
+/// calls as; does the proof of work first when the identity manager asks
+/// for it, and once more if registrations became busy in between (the
+/// call is then dropped before it runs, and asking again says so).
+async fn register(
+    public: &PublicIdentityManager,
+    identity_manager: &IdentityManager,
+    device: &Device,
+    on_step: &impl Fn(Step),
+) -> Result<AccountNumber, SignInError> {
+    let caller = Principal::self_authenticating(&device.public_key);
+    let work = |difficulty, time| async move {
+        on_step(Step::ProvingWork);
+        let proof = prove(public.canister(), caller, time, difficulty).await;
+        on_step(Step::CreatingAccount);
+        Some(proof)
+    };
+    let requirement = public.registration_requirement().await?;
+    let proof = match requirement.proof_of_work_difficulty {
+        Some(difficulty) => work(difficulty, requirement.time).await,
+        None => None,
+    };
+    let first = identity_manager.create_account(device, proof).await;
+    if first.is_ok() || proof.is_some() {
+        return Ok(first?);
+    }
+    let requirement = public.registration_requirement().await?;
+    match requirement.proof_of_work_difficulty {
+        Some(difficulty) => {
+            let proof = work(difficulty, requirement.time).await;
+            Ok(identity_manager.create_account(device, proof).await?)
+        }
+        None => Ok(first?),
+    }
 }
 
 /// Creates a passkey and an account whose first device it is.
@@ -177,12 +239,14 @@ pub async fn sign_up(state: AppState, on_step: impl Fn(Step)) -> Result<SignedIn
     };
     on_step(Step::CreatingAccount);
     let caller = SessionCaller::new(key.clone(), passkey.clone());
-    let account = state
-        .connection()
-        .await?
-        .identity_manager(caller.clone())
-        .create_account(&passkey_device(registration))
-        .await?;
+    let connection = state.connection().await?;
+    let account = register(
+        &connection.public_identity_manager(),
+        &connection.identity_manager(caller.clone()),
+        &passkey_device(registration),
+        &on_step,
+    )
+    .await?;
     stored::keep(&key, &Session { account, passkey }).await;
     Ok(SignedIn { account, caller })
 }

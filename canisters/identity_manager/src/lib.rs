@@ -21,7 +21,8 @@
 //! sign-in), and the credential ids of an account's passkeys from its number
 //! (`credential_ids`, what the browser needs to ask for one of them when the
 //! passkey is not discoverable; a relying party hands them to any browser
-//! in `allowCredentials`). Aliases, purposes, the two-factor flag, other
+//! in `allowCredentials`), and whether registering needs a proof of work
+//! now (`registration_requirement`). Aliases, purposes, the two-factor flag, other
 //! devices and principals are for the account's own devices; the figures
 //! (`stats`) for the canister's controllers.
 
@@ -52,8 +53,8 @@ use sigil_api::identity_manager::{
     AccountNumber, AddDeviceArgs, ConfirmDeviceArgs, CreateAccountArgs, CredentialId,
     CredentialIdsArgs, CredentialLookup, Device, Error, GetDelegationArgs, GetPrincipalArgs,
     InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice, PrepareDelegationArgs,
-    PreparedDelegation, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs, SignedDelegation,
-    Stats, StatsArgs, TwoFactorArgs,
+    PreparedDelegation, RegistrationRequirement, RegistrationRequirementArgs, RemoveDeviceArgs,
+    RenameDeviceArgs, SetTwoFactorArgs, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
 
 use crate::state::{Env, State};
@@ -264,6 +265,17 @@ async fn prepare_delegation(args: PrepareDelegationArgs) -> Result<PreparedDeleg
 fn get_delegation(args: GetDelegationArgs) -> Result<SignedDelegation, Error> {
     let certificate = ic_cdk::api::data_certificate();
     with_state(|state| delegation::get_delegation_impl(state, &env(), args, certificate.as_deref()))
+}
+
+/// Whether `create_account` needs a proof of work now, and the canister's
+/// time to do it for. Public. A query.
+#[query]
+fn registration_requirement(
+    _args: RegistrationRequirementArgs,
+) -> Result<RegistrationRequirement, Error> {
+    Ok(with_state(|state| {
+        registration::requirement(state.storage.header(), &env())
+    }))
 }
 
 /// Account and device counts and stable memory in use. Caller: a

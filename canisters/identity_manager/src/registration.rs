@@ -19,7 +19,9 @@
 //!   nor reused for another key. A flood slows to what the attacker's
 //!   hardware can pay for, and a person still signs up by paying once.
 
-use sigil_api::identity_manager::{Error, PROOF_OF_WORK_WINDOW_NS, ProofOfWork, is_valid_work};
+use sigil_api::identity_manager::{
+    Error, PROOF_OF_WORK_WINDOW_NS, ProofOfWork, RegistrationRequirement, is_valid_work,
+};
 
 use crate::state::Env;
 use crate::storage::Header;
@@ -56,4 +58,13 @@ pub fn admit(header: &mut Header, env: &Env, proof: Option<&ProofOfWork>) -> Res
     // Nothing to take when the work paid for it.
     let _ = header.registrations.take(env.now);
     Ok(())
+}
+
+/// What a registration at `env.now` needs.
+pub fn requirement(header: &Header, env: &Env) -> RegistrationRequirement {
+    RegistrationRequirement {
+        proof_of_work_difficulty: (!header.registrations.available(env.now))
+            .then(|| header.proof_of_work_difficulty()),
+        time: env.now,
+    }
 }

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use super::account::{Account, Changed};
 use crate::devices::{DeviceEntry, parse_alias};
-use crate::signin::passkey::create_passkey_device;
+use crate::signin::Step;
+use crate::signin::passkey::add_passkey;
 
 #[component]
 pub fn DeviceList(account: Account) -> impl IntoView {
@@ -30,10 +31,10 @@ pub fn DeviceList(account: Account) -> impl IntoView {
             .map(|details| details.credential_ids)
             .unwrap_or_default();
         account.change(
-            "Create the new passkey in your browser's prompt…",
+            Step::CreatingPasskey.label(),
             move |identity_manager, number| async move {
-                let device = create_passkey_device(&exclude).await?;
-                identity_manager.add_device(number, &device).await?;
+                let on_step = move |step: Step| account.busy.set(Some(step.label().to_owned()));
+                let device = add_passkey(&identity_manager, number, &exclude, on_step).await?;
                 Ok(Changed::Done(format!(
                     "Added “{}”. You can now sign in with it.",
                     device.alias

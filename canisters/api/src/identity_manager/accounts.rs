@@ -3,7 +3,7 @@
 use candid::{CandidType, Deserialize};
 
 use super::method::method;
-use super::{AccountNumber, Device, Error, ProofOfWork, Stats};
+use super::{AccountNumber, Device, Error, ProofOfWork, Stats, Timestamp};
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CreateAccountArgs {
@@ -27,6 +27,19 @@ pub struct TwoFactorArgs {
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatsArgs {}
 
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegistrationRequirementArgs {}
+
+/// What `create_account` needs right now.
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegistrationRequirement {
+    /// `None` while registrations are free; else the bits of work needed.
+    pub proof_of_work_difficulty: Option<u8>,
+    /// The canister's time: the timestamp to do the work for, whatever the
+    /// caller's clock says.
+    pub time: Timestamp,
+}
+
 method!(
     /// Caller: the first device itself.
     CreateAccount = "create_account", Update, CreateAccountArgs => Result<AccountNumber, Error>
@@ -38,6 +51,11 @@ method!(
 method!(
     /// Caller: a device of the account (a passkey with two-factor on).
     TwoFactor = "two_factor", Query, TwoFactorArgs => Result<bool, Error>
+);
+method!(
+    /// Public: whether a registration needs work now (not a secret: it
+    /// says only how busy registration is).
+    GetRegistrationRequirement = "registration_requirement", Query, RegistrationRequirementArgs => Result<RegistrationRequirement, Error>
 );
 method!(
     /// Caller: a controller of the canister.

@@ -95,6 +95,9 @@ fn should_refuse_a_recovery_device_as_the_first_device() {
 #[test]
 fn should_ask_for_work_once_the_free_registrations_are_used_up() {
     let mut f = limited(2, 10 * SECOND, 8);
+    let env = f.env(Principal::anonymous());
+    let free = crate::registration::requirement(f.state.storage.header(), &env);
+    assert_eq!(free.proof_of_work_difficulty, None);
     f.create(&passkey(1)).unwrap();
     f.create(&passkey(2)).unwrap();
     assert_eq!(
@@ -102,6 +105,14 @@ fn should_ask_for_work_once_the_free_registrations_are_used_up() {
         Err(Error::ProofOfWorkRequired { difficulty: 8 })
     );
     assert_eq!(f.stats().accounts, 2);
+    let env = f.env(principal_of(&passkey(3)));
+    assert_eq!(
+        crate::registration::requirement(f.state.storage.header(), &env),
+        sigil_api::identity_manager::RegistrationRequirement {
+            proof_of_work_difficulty: Some(8),
+            time: f.now
+        }
+    );
     // With the work, the registration goes through at once.
     let proof = work(&f, principal_of(&passkey(3)), 8);
     assert_eq!(

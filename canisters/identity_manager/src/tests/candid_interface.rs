@@ -6,8 +6,8 @@ use candid::types::{FuncMode, Function, TypeInner};
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
     AddDevice, CallKind, ConfirmDevice, CreateAccount, CredentialIds, GetDelegation, GetPrincipal,
-    GetStats, ListDevices, LookupCredentialId, Method, PrepareDelegation, RemoveDevice,
-    RenameDevice, SetTwoFactor, TwoFactor,
+    GetRegistrationRequirement, GetStats, ListDevices, LookupCredentialId, Method,
+    PrepareDelegation, RemoveDevice, RenameDevice, SetTwoFactor, TwoFactor,
 };
 
 const CHECKED_IN: &str = include_str!("../../identity_manager.did");
@@ -73,6 +73,7 @@ fn should_describe_every_method_exactly_as_the_canister_exports_it() {
         .add::<PrepareDelegation>()
         .add::<GetDelegation>()
         .add::<GetStats>()
+        .add::<GetRegistrationRequirement>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.
     let exported = crate::__export_service();
