@@ -19,8 +19,7 @@
 //! is refused ([`AuthError::CanisterSigDelegationNotSupported`]) rather than
 //! half-checked. The cheap tree checks run before the pairing.
 
-use super::keys::malformed;
-use super::{AuthError, KeyKind};
+use super::scheme::{AuthError, KeyKind, malformed};
 use candid::Principal;
 use ic_certification::{Certificate, HashTree, LookupResult};
 use serde::Deserialize;

@@ -19,7 +19,8 @@
 //! refused with [`AuthError::UnsupportedKeyType`].
 
 use super::der::{self, Spki};
-use super::{AuthError, KeyKind, canister_sig, webauthn};
+use super::scheme::{AuthError, KeyKind, malformed, verify_p256};
+use super::{canister_sig, webauthn};
 use candid::Principal;
 
 /// Largest DER public key accepted (IC devices are at most 300 bytes).
@@ -135,23 +136,6 @@ impl PublicKey {
             }
         }
     }
-}
-
-/// ECDSA P-256 verification over SHA-256(message), accepting either `s`.
-pub(crate) fn verify_p256(
-    key: &p256::ecdsa::VerifyingKey,
-    message: &[u8],
-    signature: &p256::ecdsa::Signature,
-    kind: KeyKind,
-) -> Result<(), AuthError> {
-    use p256::ecdsa::signature::Verifier;
-    let signature = signature.normalize_s().unwrap_or(*signature);
-    key.verify(message, &signature)
-        .map_err(|_| AuthError::InvalidSignature(kind))
-}
-
-pub(crate) fn malformed(kind: KeyKind, reason: String) -> AuthError {
-    AuthError::MalformedSignature { kind, reason }
 }
 
 fn no_parameters(spki: &Spki<'_>, what: &str) -> Result<(), AuthError> {

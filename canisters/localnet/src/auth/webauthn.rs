@@ -18,8 +18,7 @@
 //!    SHA-256 by ECDSA), the bytes an authenticator signs in an assertion
 //!    (WebAuthn Level 2, §6.3.3).
 
-use super::keys::{malformed, verify_p256};
-use super::{AuthError, KeyKind};
+use super::scheme::{AuthError, KeyKind, malformed, verify_p256};
 use serde::Deserialize;
 use serde_cbor::Value;
 use sha2::{Digest, Sha256};
