@@ -1,7 +1,8 @@
 // Starts a fresh localnet with the demo canister deployed, for one test file.
 // Needs LOCALNET_BIN (the localnet binary) and DEMO_WASM (the demo canister's
 // wasm), as scripts/test sets them; IDENTITY_MANAGER_WASM, when set, deploys
-// the identity manager too.
+// the identity manager too, with `options.identityManagerInitHex` (its
+// Candid-encoded init argument) when given.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,13 +15,16 @@ function required(name) {
   return value;
 }
 
-export async function startLocalnet() {
+export async function startLocalnet({ identityManagerInitHex } = {}) {
   const bin = required('LOCALNET_BIN');
   const demoWasm = required('DEMO_WASM');
   const stateDir = await mkdtemp(join(tmpdir(), 'sigil-localnet-'));
   const config = join(stateDir, 'deploy.json');
   const canisters = { demo: { wasm: demoWasm } };
-  if (process.env.IDENTITY_MANAGER_WASM) canisters.identity_manager = { wasm: process.env.IDENTITY_MANAGER_WASM };
+  if (process.env.IDENTITY_MANAGER_WASM) {
+    canisters.identity_manager = { wasm: process.env.IDENTITY_MANAGER_WASM };
+    if (identityManagerInitHex) canisters.identity_manager.init_arg_hex = identityManagerInitHex;
+  }
   await writeFile(config, JSON.stringify({ canisters }));
   const child = spawn(bin, ['--port', '0', '--state-dir', stateDir, '--deploy', config], {
     stdio: ['ignore', 'pipe', 'inherit'],

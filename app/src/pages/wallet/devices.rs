@@ -7,7 +7,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::account::{Account, Changed};
+use super::session::{Account, Changed};
 use crate::devices::{DeviceEntry, parse_alias};
 use crate::signin::Step;
 use crate::signin::passkey::add_passkey;

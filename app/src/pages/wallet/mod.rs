@@ -9,6 +9,7 @@
 
 mod account;
 mod devices;
+mod session;
 mod signed_out;
 mod two_factor;
 

@@ -5,7 +5,7 @@ use leptos::ev::Event;
 use leptos::prelude::*;
 use leptos::web_sys::HtmlInputElement;
 
-use super::account::{Account, Changed};
+use super::session::{Account, Changed};
 
 #[component]
 pub fn TwoFactorSwitch(account: Account) -> impl IntoView {
