@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 
 import { startEnvironment } from './harness.mjs';
@@ -29,6 +30,23 @@ function initArgHex() {
 }
 
 let env;
+
+/** What the identity manager says a registration needs now. */
+async function requirement() {
+  const agent = await HttpAgent.create({ host: env.net.url, shouldFetchRootKey: true });
+  const Requirement = IDL.Record({ proof_of_work_difficulty: IDL.Opt(IDL.Nat8), time: IDL.Nat64 });
+  const service = ({ IDL }) =>
+    IDL.Service({
+      registration_requirement: IDL.Func(
+        [IDL.Record({})],
+        [IDL.Variant({ Ok: Requirement, Err: IDL.Reserved })],
+        ['query'],
+      ),
+    });
+  const actor = Actor.createActor(service, { agent, canisterId: env.net.ids.identity_manager });
+  const reply = await actor.registration_requirement({});
+  return reply.Ok.proof_of_work_difficulty[0] ?? null;
+}
 
 before(async () => {
   env = await startEnvironment({ identityManagerInitHex: initArgHex() });
@@ -56,6 +74,7 @@ async function signUp() {
 }
 
 test('a person signs up while registrations need a proof of work', async () => {
+  assert.equal(await requirement(), null, 'the first registration is free');
   const first = await signUp();
   assert.ok(
     !first.texts.some((text) => /short check/.test(text)),
@@ -64,6 +83,7 @@ test('a person signs up while registrations need a proof of work', async () => {
   await first.page.getByRole('button', { name: 'Sign out' }).click();
   await first.page.locator('[data-screen=wallet-signed-out]').waitFor();
   await first.page.close();
+  assert.equal(await requirement(), DIFFICULTY, 'the next one needs work');
 
   const started = Date.now();
   const second = await signUp();
