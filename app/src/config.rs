@@ -19,6 +19,8 @@ use thiserror::Error;
 pub const CONFIG_PATH: &str = "/sigil.json";
 /// Largest configuration file read.
 pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
+/// How long loading the configuration may take.
+pub const CONFIG_TIMEOUT_MILLIS: u32 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

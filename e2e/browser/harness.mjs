@@ -2,18 +2,19 @@
 // localnet with the demo canister, Sigil and the demo dapp on two origins,
 // and Chromium. Builds nothing: scripts/test builds the app and the dapp
 // first (and sets LOCALNET_BIN and DEMO_WASM). `options.authenticator`
-// overrides options of the virtual authenticators (see browser.mjs).
+// overrides options of the virtual authenticators, `options.browser` adds
+// launch options (see browser.mjs).
 import { startLocalnet } from '../localnet/harness.mjs';
 import { launchBrowser } from './browser.mjs';
 import { startSites } from './sites.mjs';
 
-export async function startEnvironment({ authenticator } = {}) {
+export async function startEnvironment({ authenticator, browser: browserOptions = {} } = {}) {
   const net = await startLocalnet();
   const stops = [() => net.stop()];
   try {
     const sites = await startSites({ networkUrl: net.url, ids: net.ids });
     stops.unshift(() => sites.stop());
-    const browser = await launchBrowser({ authenticator });
+    const browser = await launchBrowser({ authenticator, ...browserOptions });
     stops.unshift(() => browser.close());
     return {
       net,

@@ -100,6 +100,7 @@ fn decide(data: &Value) -> Verdict {
                     assert!(
                         url.starts_with("https://") || (development && url.starts_with("http://"))
                     );
+                    assert!(!url.contains(".raw."), "{url} is not a certified domain");
                 }
             }
         }

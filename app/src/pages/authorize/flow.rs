@@ -23,8 +23,8 @@ use crate::authorize::REQUEST_TIMEOUT_MILLIS;
 use crate::authorize::error::AuthorizeError;
 use crate::authorize::exchange::{Exchange, Incoming, Verdict};
 use crate::authorize::origin::{
-    DerivationCheck, DerivationError, MAX_ALTERNATIVE_ORIGINS_BYTES, check_derivation_origin,
-    verify_alternative_origins,
+    ALTERNATIVE_ORIGINS_TIMEOUT_MILLIS, DerivationCheck, DerivationError,
+    MAX_ALTERNATIVE_ORIGINS_BYTES, check_derivation_origin, verify_alternative_origins,
 };
 use crate::authorize::request::AuthorizeRequest;
 use crate::authorize::response::{self, AuthorizeSuccess, SignedDelegation};
@@ -464,12 +464,16 @@ async fn verify_derivation(
     match check_derivation_origin(&request.origin, derivation_origin, config.development())? {
         DerivationCheck::SameOrigin => Ok(()),
         DerivationCheck::FetchAlternativeOrigins { url } => {
-            let body = http::get_bytes(&url, MAX_ALTERNATIVE_ORIGINS_BYTES)
-                .await
-                .map_err(|error| DerivationError::Unreachable {
-                    url: url.clone(),
-                    reason: error.to_string(),
-                })?;
+            let body = http::get_bytes(
+                &url,
+                MAX_ALTERNATIVE_ORIGINS_BYTES,
+                ALTERNATIVE_ORIGINS_TIMEOUT_MILLIS,
+            )
+            .await
+            .map_err(|error| DerivationError::Unreachable {
+                url: url.clone(),
+                reason: error.to_string(),
+            })?;
             verify_alternative_origins(&url, &body, &request.origin, derivation_origin)?;
             Ok(())
         }
