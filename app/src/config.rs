@@ -9,8 +9,16 @@
 //! `network` is `"local"` (a development network: its root key is fetched
 //! and `http://<id>.localhost:<port>` derivation origins are allowed) or
 //! `"ic"` (mainnet).
+//!
+//! Invariant: a configuration naming a local network exists only where
+//! Sigil itself is served from this computer ([`is_loopback_host`]). A
+//! local network's root key comes from the network it is meant to verify,
+//! and `*.localhost` origins are no canister's; served from anywhere else,
+//! such a file would let whoever wrote it mint the answers Sigil trusts, so
+//! [`RuntimeConfig::from_json`] refuses it.
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -19,6 +27,8 @@ use thiserror::Error;
 pub const CONFIG_PATH: &str = "/sigil.json";
 /// Largest configuration file read.
 pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
+/// How long loading the configuration may take.
+pub const CONFIG_TIMEOUT_MILLIS: u32 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,32 +56,56 @@ pub enum ConfigError {
     TooLarge,
     #[error("{CONFIG_PATH} is not valid: {0}")]
     Invalid(String),
+    #[error(
+        "{CONFIG_PATH} names a local development network, but Sigil is served from {host}, not from this computer; a local network is used only when Sigil is opened at localhost"
+    )]
+    LocalNetworkOffLoopback { host: String },
 }
 
 impl RuntimeConfig {
-    pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
+    /// Reads the configuration of a Sigil served from `host` (the page's
+    /// `location.hostname`).
+    pub fn from_json(bytes: &[u8], host: &str) -> Result<Self, ConfigError> {
         if bytes.len() > MAX_CONFIG_BYTES {
             return Err(ConfigError::TooLarge);
         }
-        serde_json::from_slice(bytes).map_err(|e| ConfigError::Invalid(e.to_string()))
+        let config: Self =
+            serde_json::from_slice(bytes).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if config.network == Network::Local && !is_loopback_host(host) {
+            return Err(ConfigError::LocalNetworkOffLoopback {
+                host: host.to_owned(),
+            });
+        }
+        Ok(config)
     }
 
-    /// True on a local network: development-only rules apply.
+    /// True on a local network (and so on a loopback host): development-only
+    /// rules apply.
     pub fn development(&self) -> bool {
         self.network == Network::Local
     }
+}
+
+/// Whether `host` (a URL's host name as browsers serialise it) names this
+/// computer: `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .strip_suffix(".localhost")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('.'))
+        || host == "[::1]"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const LOCAL: &[u8] = br#"{"network":"local","url":"http://127.0.0.1:4943","canisters":{"demo":"bkyz2-fmaaa-aaaaa-qaaaq-cai"}}"#;
+
     #[test]
     fn should_read_a_local_network_configuration() {
-        let config = RuntimeConfig::from_json(
-            br#"{"network":"local","url":"http://127.0.0.1:4943","canisters":{"demo":"bkyz2-fmaaa-aaaaa-qaaaq-cai"}}"#,
-        )
-        .expect("valid configuration");
+        let config = RuntimeConfig::from_json(LOCAL, "localhost").expect("valid configuration");
         assert!(config.development());
         assert_eq!(config.url, "http://127.0.0.1:4943");
         assert_eq!(config.canisters["demo"], "bkyz2-fmaaa-aaaaa-qaaaq-cai");
@@ -79,8 +113,11 @@ mod tests {
 
     #[test]
     fn should_treat_mainnet_as_production() {
-        let config = RuntimeConfig::from_json(br#"{"network":"ic","url":"https://icp-api.io"}"#)
-            .expect("valid");
+        let config = RuntimeConfig::from_json(
+            br#"{"network":"ic","url":"https://icp-api.io"}"#,
+            "sigil.example",
+        )
+        .expect("valid");
         assert!(!config.development());
         assert!(config.canisters.is_empty());
     }
@@ -88,16 +125,82 @@ mod tests {
     #[test]
     fn should_refuse_unknown_networks_fields_and_oversized_files() {
         assert!(matches!(
-            RuntimeConfig::from_json(br#"{"network":"testnet","url":"x"}"#),
+            RuntimeConfig::from_json(br#"{"network":"testnet","url":"x"}"#, "localhost"),
             Err(ConfigError::Invalid(_))
         ));
         assert!(matches!(
-            RuntimeConfig::from_json(br#"{"network":"ic","url":"x","debug":true}"#),
+            RuntimeConfig::from_json(br#"{"network":"ic","url":"x","debug":true}"#, "localhost"),
             Err(ConfigError::Invalid(_))
         ));
         assert_eq!(
-            RuntimeConfig::from_json(&vec![b' '; 20_000]),
+            RuntimeConfig::from_json(&vec![b' '; 20_000], "localhost"),
             Err(ConfigError::TooLarge)
         );
+    }
+
+    #[test]
+    fn should_accept_a_local_network_on_every_loopback_host() {
+        for host in [
+            "localhost",
+            "sigil.localhost",
+            "a.b.localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "127.255.255.255",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+            assert!(RuntimeConfig::from_json(LOCAL, host).is_ok(), "{host}");
+        }
+    }
+
+    #[test]
+    fn should_refuse_a_local_network_when_served_from_another_host() {
+        for host in [
+            "sigil.test",
+            "sigil.example",
+            "localhost.example",
+            "localhost.",
+            ".localhost",
+            "x..localhost",
+            "notlocalhost",
+            "128.0.0.1",
+            "10.0.0.1",
+            "0.0.0.0",
+            "127.0.0.1.example",
+            "[::2]",
+            "[::ffff:127.0.0.1]",
+            "::1x",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+            assert_eq!(
+                RuntimeConfig::from_json(LOCAL, host),
+                Err(ConfigError::LocalNetworkOffLoopback {
+                    host: host.to_owned()
+                }),
+                "{host}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_say_why_a_local_network_is_refused() {
+        let error = RuntimeConfig::from_json(LOCAL, "sigil.test").expect_err("refused");
+        assert!(
+            error.to_string().contains("served from sigil.test"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("localhost"), "{error}");
+    }
+
+    #[test]
+    fn should_accept_mainnet_on_any_host() {
+        for host in ["sigil.example", "localhost", "127.0.0.1"] {
+            let config =
+                RuntimeConfig::from_json(br#"{"network":"ic","url":"https://icp-api.io"}"#, host)
+                    .expect("valid");
+            assert!(!config.development());
+        }
     }
 }

@@ -7,8 +7,10 @@ use leptos::task::spawn_local;
 
 use crate::api::connection::Connection;
 use crate::api::error::ApiError;
-use crate::browser::http;
-use crate::config::{CONFIG_PATH, ConfigError, MAX_CONFIG_BYTES, RuntimeConfig};
+use crate::browser::{http, own_host_name};
+use crate::config::{
+    CONFIG_PATH, CONFIG_TIMEOUT_MILLIS, ConfigError, MAX_CONFIG_BYTES, RuntimeConfig,
+};
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -52,8 +54,9 @@ impl AppState {
 }
 
 async fn load_config() -> Result<RuntimeConfig, ConfigError> {
-    let bytes = http::get_bytes(CONFIG_PATH, MAX_CONFIG_BYTES)
+    let host = own_host_name().map_err(|e| ConfigError::Unavailable(e.to_string()))?;
+    let bytes = http::get_bytes(CONFIG_PATH, MAX_CONFIG_BYTES, CONFIG_TIMEOUT_MILLIS)
         .await
         .map_err(|e| ConfigError::Unavailable(e.to_string()))?;
-    RuntimeConfig::from_json(&bytes)
+    RuntimeConfig::from_json(&bytes, &host)
 }

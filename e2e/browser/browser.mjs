@@ -2,7 +2,9 @@
 // browser. A fresh user-data directory per launch; every page (popups too)
 // gets a CDP virtual WebAuthn authenticator (options may be overridden, e.g.
 // `{ hasResidentKey: false }` for one that keeps no discoverable passkeys);
-// screenshots go to e2e/artifacts/.
+// screenshots go to e2e/artifacts/. `args` adds Chromium flags (such as
+// `--host-resolver-rules`); `ignoreHTTPSErrors` accepts the self-signed
+// certificates of test servers on loopback.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,12 +31,13 @@ const AUTHENTICATOR = {
   automaticPresenceSimulation: true,
 };
 
-export async function launchBrowser({ authenticator = {} } = {}) {
+export async function launchBrowser({ authenticator = {}, args = [], ignoreHTTPSErrors = false } = {}) {
   const userDataDir = await mkdtemp(join(tmpdir(), 'sigil-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...args],
+    ignoreHTTPSErrors,
     viewport: { width: 420, height: 760 },
   });
   // One virtual authenticator per page, attached once, popups included.

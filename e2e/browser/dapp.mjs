@@ -49,3 +49,39 @@ export async function givePasskey(env, page, passkey) {
   const { cdp, authenticatorId } = await env.browser.authenticator(page);
   await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: passkey });
 }
+
+/** A session key (Ed25519, DER) for requests that end before a delegation. */
+export const ED25519_KEY = '302a300506032b6570032100' + '11'.repeat(32);
+
+/**
+ * Opens the dapp at `url` with Sigil in a frame that said it is ready, and
+ * posts it authorize-client for ED25519_KEY with `fields` (such as
+ * `derivationOrigin`); resolves to the page, Sigil's frame and the time the
+ * request was posted.
+ */
+export async function requestInFrame(env, url, fields = {}) {
+  const page = await openDapp(env, url);
+  await page.evaluate(() => demo.openFrame());
+  await page.waitForFunction(() => demo.received.some((message) => message?.kind === 'authorize-ready'));
+  const posted = Date.now();
+  await page.evaluate(
+    ({ keyHex, fields }) =>
+      demo.postToFrame({
+        kind: 'authorize-client',
+        sessionPublicKey: Uint8Array.from(keyHex.match(/../g), (byte) => parseInt(byte, 16)),
+        ...fields,
+      }),
+    { keyHex: ED25519_KEY, fields },
+  );
+  return { page, frame: page.frame({ name: 'sigil' }), posted };
+}
+
+/** Sigil's authorize-client-failure to the dapp on `page` (waits up to `timeout` ms). */
+export async function failureOn(page, timeout = 30_000) {
+  const handle = await page.waitForFunction(
+    () => demo.received.find((message) => message?.kind === 'authorize-client-failure'),
+    null,
+    { timeout },
+  );
+  return handle.jsonValue();
+}

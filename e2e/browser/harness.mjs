@@ -2,19 +2,24 @@
 // localnet with the demo canister, Sigil and the demo dapp on two origins,
 // and Chromium. Builds nothing: scripts/test builds the app and the dapp
 // first (and sets LOCALNET_BIN and DEMO_WASM). `options.authenticator`
-// overrides options of the virtual authenticators (see browser.mjs);
-// `options.identityManagerInitHex` configures the identity manager.
+// overrides options of the virtual authenticators, `options.browser` adds
+// launch options (see browser.mjs); `options.identityManagerInitHex`
+// configures the identity manager.
 import { startLocalnet } from '../localnet/harness.mjs';
 import { launchBrowser } from './browser.mjs';
 import { startSites } from './sites.mjs';
 
-export async function startEnvironment({ authenticator, identityManagerInitHex } = {}) {
+export async function startEnvironment({
+  authenticator,
+  browser: browserOptions = {},
+  identityManagerInitHex,
+} = {}) {
   const net = await startLocalnet({ identityManagerInitHex });
   const stops = [() => net.stop()];
   try {
     const sites = await startSites({ networkUrl: net.url, ids: net.ids });
     stops.unshift(() => sites.stop());
-    const browser = await launchBrowser({ authenticator });
+    const browser = await launchBrowser({ authenticator, ...browserOptions });
     stops.unshift(() => browser.close());
     return {
       net,

@@ -136,3 +136,32 @@ test('after signing out, the same passkey signs in (discoverable, one assertion)
   assert.equal(result.principal, principal);
   await page.close();
 });
+
+test('double clicks make one passkey, one account and one delegation', async () => {
+  assert.ok(passkey, 'the sign-up test ran first');
+  const page = await openDapp(env);
+  const popup = await loginThroughPopup(env, page);
+  /** Sigil's update calls to localnet. */
+  const calls = [];
+  popup.on('request', (request) => {
+    if (/\/api\/v\d\/canister\/[^/]+\/call$/.test(request.url())) calls.push(request.url());
+  });
+  await givePasskey(env, popup, passkey);
+  await consentPrincipal(popup);
+  await popup.getByRole('button', { name: 'Use another passkey' }).click();
+  await popup.locator('[data-screen=request]').waitFor();
+
+  await popup.getByRole('button', { name: 'Create a passkey' }).dblclick();
+  const shown = await consentPrincipal(popup);
+  assert.notEqual(shown, principal, 'a new account');
+  assert.equal((await passkeysOn(env, popup)).length, 2, 'one passkey more than the one given');
+  assert.equal(calls.length, 1, 'one update call: create_account');
+
+  await popup.getByRole('button', { name: 'Continue', exact: true }).dblclick();
+  const result = await loginResult(page);
+  assert.equal(result.status, 'success', result.text);
+  assert.equal(result.principal, shown);
+  await page.waitForTimeout(500);
+  assert.equal(calls.length, 2, 'one more update call: prepare_delegation');
+  await page.close();
+});

@@ -17,7 +17,8 @@ export const DAPP_ROOT = join(ROOT, 'e2e/demo-dapp');
  * Serves Sigil and the demo dapp (on two origins) against the network at
  * `networkUrl` whose canister ids are `ids` (at least `demo`). `sigilDist`
  * is the trunk output to serve (the production build unless a test needs
- * another). Port 0 picks a free port.
+ * another); `sigilHost` the host name the dapps open Sigil at (one the
+ * browser resolves to loopback). Port 0 picks a free port.
  */
 export async function startSites({
   networkUrl,
@@ -26,6 +27,7 @@ export async function startSites({
   dappPort = 0,
   secondDappPort = 0,
   sigilDist = SIGIL_DIST,
+  sigilHost = 'localhost',
 }) {
   for (const [what, file] of [
     ['the app (trunk build --release)', join(sigilDist, 'index.html')],
@@ -40,7 +42,7 @@ export async function startSites({
       '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids } }),
     },
   });
-  const sigilUrl = `http://localhost:${sigil.port}`;
+  const sigilUrl = `http://${sigilHost}:${sigil.port}`;
   let alternativeOrigins = [];
   const serveDapp = (port) =>
     serveDirectory({

@@ -12,11 +12,15 @@
 //!    in [`response::success`] or [`response::failure`], posted to the
 //!    request's origin only.
 //!
-//! The browser adapter (`browser::messaging`) converts `JsValue`s to and
-//! from [`value::Value`].
+//! [`machine::Machine`] runs all of it as one state machine: events in
+//! (messages, clicks, outcomes), effects out (post, fetch, call, show). The
+//! page (`pages::authorize`) only performs the effects and renders the
+//! screen. The browser adapter (`browser::messaging`) converts `JsValue`s
+//! to and from [`value::Value`].
 
 pub mod error;
 pub mod exchange;
+pub mod machine;
 pub mod origin;
 pub mod request;
 pub mod response;

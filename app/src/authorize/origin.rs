@@ -8,7 +8,13 @@
 //!   network only, `^http://[\w-]+\.localhost:<port>$`.
 //! - `<derivationOrigin>/.well-known/ii-alternative-origins` must then be
 //!   `{"alternativeOrigins": [...]}` with at most ten origins, one of them
-//!   exactly the request origin.
+//!   exactly the request origin. For a `.raw` origin the document is read
+//!   from the same canister's certified domain (`https://<id>.icp0.io` for
+//!   `https://<id>.raw.icp0.io`): a raw domain serves whatever the canister
+//!   answers, unchecked by the boundary nodes.
+//! - The fetch is bounded: at most [`MAX_ALTERNATIVE_ORIGINS_BYTES`] read,
+//!   whatever the server declares, and at most
+//!   [`ALTERNATIVE_ORIGINS_TIMEOUT_MILLIS`] for the answer and its body.
 //!
 //! Comparisons are exact string comparisons: browsers serialise
 //! `event.origin` canonically, and a dapp that spells its own origin
@@ -25,6 +31,8 @@ pub const MAX_ALTERNATIVE_ORIGINS: usize = 10;
 pub const MAX_ALTERNATIVE_ORIGINS_BYTES: usize = 16 * 1024;
 /// Where a canister origin lists the origins it lends its principals to.
 pub const ALTERNATIVE_ORIGINS_PATH: &str = "/.well-known/ii-alternative-origins";
+/// How long the alternative-origins document may take, body included.
+pub const ALTERNATIVE_ORIGINS_TIMEOUT_MILLIS: u32 = 5_000;
 
 /// Why a derivation origin is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -77,8 +85,24 @@ pub fn check_derivation_origin(
         ));
     }
     Ok(DerivationCheck::FetchAlternativeOrigins {
-        url: format!("{derivation_origin}{ALTERNATIVE_ORIGINS_PATH}"),
+        url: format!(
+            "{}{ALTERNATIVE_ORIGINS_PATH}",
+            certified_origin(derivation_origin)
+        ),
     })
+}
+
+/// The canister origin without `.raw`: the domain whose answers the
+/// boundary nodes certify. Other origins are returned as they are.
+fn certified_origin(origin: &str) -> String {
+    for domain in CANISTER_DOMAINS {
+        if let Some(raw) = origin.strip_suffix(domain)
+            && let Some(name) = raw.strip_suffix(".raw")
+        {
+            return format!("{name}{domain}");
+        }
+    }
+    origin.to_owned()
 }
 
 /// Checks the alternative-origins document fetched from `url` (the body,
@@ -127,14 +151,17 @@ pub fn verify_alternative_origins(
     }
 }
 
+/// The domains canisters are served from.
+const CANISTER_DOMAINS: [&str; 2] = [".ic0.app", ".icp0.io"];
+
 /// `^https://[\w-]+(\.raw)?\.(ic0\.app|icp0\.io)$`.
 fn is_canister_origin(origin: &str) -> bool {
     let Some(host) = origin.strip_prefix("https://") else {
         return false;
     };
-    let Some(name) = host
-        .strip_suffix(".ic0.app")
-        .or_else(|| host.strip_suffix(".icp0.io"))
+    let Some(name) = CANISTER_DOMAINS
+        .iter()
+        .find_map(|domain| host.strip_suffix(domain))
     else {
         return false;
     };
@@ -188,8 +215,7 @@ mod tests {
         for origin in [
             "https://bkyz2-fmaaa-aaaaa-qaaaq-cai.icp0.io",
             "https://bkyz2-fmaaa-aaaaa-qaaaq-cai.ic0.app",
-            "https://bkyz2-fmaaa-aaaaa-qaaaq-cai.raw.icp0.io",
-            "https://my_app.raw.ic0.app",
+            "https://my_app.ic0.app",
         ] {
             assert_eq!(
                 check(origin, false),
@@ -197,6 +223,26 @@ mod tests {
                     url: format!("{origin}/.well-known/ii-alternative-origins")
                 }),
                 "{origin}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_fetch_the_alternative_origins_of_a_raw_origin_from_its_certified_domain() {
+        for (raw, certified) in [
+            (
+                "https://bkyz2-fmaaa-aaaaa-qaaaq-cai.raw.icp0.io",
+                "https://bkyz2-fmaaa-aaaaa-qaaaq-cai.icp0.io",
+            ),
+            ("https://my_app.raw.ic0.app", "https://my_app.ic0.app"),
+            ("https://raw.raw.icp0.io", "https://raw.icp0.io"),
+        ] {
+            assert_eq!(
+                check(raw, false),
+                Ok(DerivationCheck::FetchAlternativeOrigins {
+                    url: format!("{certified}/.well-known/ii-alternative-origins")
+                }),
+                "{raw}"
             );
         }
     }

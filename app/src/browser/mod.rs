@@ -81,6 +81,11 @@ pub fn own_origin() -> Result<String, JsFailure> {
     Ok(window()?.location().origin()?)
 }
 
+/// This page's host name (`location.hostname`), without the port.
+pub fn own_host_name() -> Result<String, JsFailure> {
+    Ok(window()?.location().hostname()?)
+}
+
 /// This page's `location.hash`.
 pub fn location_hash() -> Result<String, JsFailure> {
     Ok(window()?.location().hash()?)

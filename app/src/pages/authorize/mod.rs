@@ -1,5 +1,6 @@
-//! `/#authorize`: a dapp asks the person to sign in. [`flow`] wires the
-//! protocol core, the sign-in and the canister calls to the browser;
+//! `/#authorize`: a dapp asks the person to sign in. The protocol core
+//! (`authorize::machine`) decides; [`flow`] performs its effects in the
+//! browser (posts, fetches, the sign-in and the canister calls);
 //! [`screens`] holds the screens where the person acts; this module picks
 //! the screen.
 
@@ -8,10 +9,11 @@ mod screens;
 
 use leptos::prelude::*;
 
+use crate::authorize::machine::Screen;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
 use crate::route::Route;
-use flow::{Flow, Screen};
+use flow::Flow;
 use screens::{ConsentScreen, RequestScreen};
 
 #[component]

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::flow::{Consent, Flow, SignInChoice};
+use super::flow::Flow;
+use crate::authorize::machine::{Consent, SignInChoice};
 use crate::authorize::request::AuthorizeRequest;
 use crate::components::account_number_form::WithAccountNumber;
 use crate::format;
-use crate::signin::Passkeys;
 
 /// Who asks: the request's origin and, when it differs, the origin whose
 /// identity the app gets.
@@ -45,16 +45,16 @@ pub fn RequestScreen(
             {notice.map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
             <WithAccountNumber
                 form=form
-                on_submit=move |number| flow.sign_in(SignInChoice::Passkey(Passkeys::OfAccount(number)))
+                on_submit=move |number| flow.sign_in(SignInChoice::OfAccount(number))
             >
                 <div class="actions">
-                    <button class="button" on:click=move |_| flow.sign_in(SignInChoice::Passkey(Passkeys::Discoverable))>
+                    <button class="button" disabled=move || flow.busy() on:click=move |_| flow.sign_in(SignInChoice::Discoverable)>
                         "Continue with a passkey"
                     </button>
-                    <button class="button secondary" on:click=move |_| flow.sign_in(SignInChoice::NewPasskey)>
+                    <button class="button secondary" disabled=move || flow.busy() on:click=move |_| flow.sign_in(SignInChoice::NewPasskey)>
                         "Create a passkey"
                     </button>
-                    <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
+                    <button class="button secondary" disabled=move || flow.busy() on:click=move |_| flow.cancel()>"Cancel"</button>
                 </div>
             </WithAccountNumber>
         </section>
@@ -75,10 +75,10 @@ pub fn ConsentScreen(consent: Consent, flow: Flow) -> impl IntoView {
             <p>"It stays signed in for " {lifetime} "."</p>
             <p class="muted" data-account=consent.account>"Account " {consent.account}</p>
             <div class="actions">
-                <button class="button" on:click=move |_| flow.approve()>"Continue"</button>
-                <button class="button secondary" on:click=move |_| flow.cancel()>"Cancel"</button>
+                <button class="button" disabled=move || flow.busy() on:click=move |_| flow.approve()>"Continue"</button>
+                <button class="button secondary" disabled=move || flow.busy() on:click=move |_| flow.cancel()>"Cancel"</button>
             </div>
-            <p><button class="link" on:click=move |_| flow.use_another_passkey()>"Use another passkey"</button></p>
+            <p><button class="link" disabled=move || flow.busy() on:click=move |_| flow.use_another_passkey()>"Use another passkey"</button></p>
         </section>
     }
 }
