@@ -24,7 +24,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 /// Longest origin accepted (the identity manager's limit).
-pub const MAX_ORIGIN_LEN: usize = 255;
+pub use sigil_api::identity_manager::MAX_ORIGIN_LEN;
 /// Most entries an alternative-origins document may list.
 pub const MAX_ALTERNATIVE_ORIGINS: usize = 10;
 /// Largest alternative-origins document read.

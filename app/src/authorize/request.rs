@@ -19,10 +19,9 @@ use super::value::Value;
 /// The `kind` of a request.
 pub const REQUEST_KIND: &str = "authorize-client";
 /// Delegation lifetime when the request names none: 30 minutes.
-pub const DEFAULT_TIME_TO_LIVE_NANOS: u64 = 30 * 60 * NANOS_PER_SECOND;
+pub use sigil_api::identity_manager::DEFAULT_DELEGATION_TTL_NS as DEFAULT_TIME_TO_LIVE_NANOS;
 /// Longest delegation lifetime granted: 30 days.
-pub const MAX_TIME_TO_LIVE_NANOS: u64 = 30 * 24 * 60 * 60 * NANOS_PER_SECOND;
-const NANOS_PER_SECOND: u64 = 1_000_000_000;
+pub use sigil_api::identity_manager::MAX_DELEGATION_TTL_NS as MAX_TIME_TO_LIVE_NANOS;
 
 /// Why an `authorize-client` message is not a valid request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -13,10 +13,10 @@ mod session;
 mod signed_out;
 mod two_factor;
 
+use crate::authorize::machine::session_ended;
 use leptos::logging::warn;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sigil_api::identity_manager::Error as IdentityManagerError;
 
 use crate::api::error::ApiError;
 use crate::components::error_panel::ErrorPanel;
@@ -112,13 +112,7 @@ impl Wallet {
     /// Signs out when `error` means the session's passkey is no longer part
     /// of the account; returns whether it did.
     pub fn end_session_if_revoked(self, error: &ApiError) -> bool {
-        let revoked = matches!(
-            error,
-            ApiError::IdentityManager(
-                IdentityManagerError::Unauthorized { .. }
-                    | IdentityManagerError::AccountNotFound { .. }
-            )
-        );
+        let revoked = matches!(error, ApiError::IdentityManager(error) if session_ended(error));
         if revoked {
             self.sign_out(Some(
                 "Your session on this device has ended. Sign in again.".into(),
