@@ -11,11 +11,14 @@
 use candid::Principal;
 use ic_stable_structures::VectorMemory;
 use identity_manager::accounts::create_account_impl;
-use identity_manager::devices::add_device_impl;
+use identity_manager::devices::{add_device_impl, confirm_device_impl};
+use identity_manager::pending::PendingDevices;
 use identity_manager::state::Env;
 use identity_manager::storage::Storage;
 use serde_bytes::ByteBuf;
-use sigil_api::identity_manager::{Device, KeyType, Purpose};
+use sigil_api::identity_manager::{
+    AddDeviceArgs, ConfirmDeviceArgs, CreateAccountArgs, Device, KeyType, Purpose,
+};
 
 const ED25519_SPKI_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
@@ -43,8 +46,10 @@ fn device(public_key: Vec<u8>, n: u64) -> Device {
 
 fn main() {
     let mut storage = Storage::init(VectorMemory::default());
+    let mut pending = PendingDevices::default();
     let canister_id = Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
-    // Registration is rate limited by time: let ten seconds pass per account.
+    // Registrations are free while the bucket refills (by default one every
+    // ten seconds): let ten seconds pass per account.
     let mut now: u64 = 1_700_000_000_000_000_000;
     let empty = storage.stable_memory_bytes();
     println!(
@@ -57,15 +62,30 @@ fn main() {
     for target in [1_000u64, 10_000, 100_000] {
         while n < target {
             now += 10_000_000_000;
-            let first = key(n, 0);
-            let env = Env {
-                caller: Principal::self_authenticating(&first),
+            let as_device = |public_key: &[u8]| Env {
+                caller: Principal::self_authenticating(public_key),
                 now,
                 canister_id,
+                caller_is_controller: false,
             };
-            let account = create_account_impl(&mut storage, &env, device(first, n)).unwrap();
+            let first = key(n, 0);
+            let env = as_device(&first);
+            let registration = CreateAccountArgs {
+                device: device(first, n),
+                proof_of_work: None,
+            };
+            let account = create_account_impl(&mut storage, &env, registration).unwrap();
+            // Each new device is proposed by the first and confirms itself.
             for extra in 1..=2 {
-                add_device_impl(&mut storage, &env, account, device(key(n, extra), n)).unwrap();
+                let new = key(n, extra);
+                let new_env = as_device(&new);
+                let proposal = AddDeviceArgs {
+                    account,
+                    device: device(new, n),
+                };
+                add_device_impl(&storage, &mut pending, &env, proposal).unwrap();
+                let confirmation = ConfirmDeviceArgs { account };
+                confirm_device_impl(&mut storage, &mut pending, &new_env, confirmation).unwrap();
             }
             n += 1;
         }
