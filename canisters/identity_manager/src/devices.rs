@@ -77,8 +77,7 @@ pub fn confirm_device_impl<M: Memory + Clone>(
     reject_anonymous(env.caller)?;
     let number = args.account;
     let proposal = pending
-        .get(number, env.now)
-        .filter(|proposal| proposal.confirmer() == env.caller)
+        .for_confirmer(number, env.caller, env.now)
         .ok_or(Error::NoPendingDevice { account: number })?
         .clone();
     let mut account = storage
@@ -94,7 +93,7 @@ pub fn confirm_device_impl<M: Memory + Clone>(
     }
     check_room(&account)?;
     check_unique(storage, &proposal.device)?;
-    pending.remove(number);
+    pending.take(number, &proposal.device.public_key);
     account.devices.push(proposal.device);
     storage.write_account(number, account);
     Ok(())
@@ -139,8 +138,10 @@ pub fn rename_device_impl<M: Memory + Clone>(
     Ok(())
 }
 
+/// Removes a device, and the proposals it made.
 pub fn remove_device_impl<M: Memory + Clone>(
     storage: &mut Storage<M>,
+    pending: &mut PendingDevices,
     env: &Env,
     args: RemoveDeviceArgs,
 ) -> Result<(), Error> {
@@ -166,6 +167,7 @@ pub fn remove_device_impl<M: Memory + Clone>(
     {
         return Err(Error::LastPasskey);
     }
+    pending.forget_proposed_by(number, &removed.public_key);
     storage.write_account(number, account);
     Ok(())
 }

@@ -71,8 +71,7 @@ pub fn inspect<M: Memory + Clone>(
             let account = decode::<ConfirmDevice>(arg)?.account;
             state
                 .pending
-                .get(account, env.now)
-                .filter(|proposal| proposal.confirmer() == caller)
+                .for_confirmer(account, caller, env.now)
                 .ok_or(Error::NoPendingDevice { account })?;
         }
         AddDevice::NAME => {

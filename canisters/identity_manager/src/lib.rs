@@ -189,7 +189,9 @@ fn rename_device(args: RenameDeviceArgs) -> Result<(), Error> {
 /// passkey. An update.
 #[update]
 fn remove_device(args: RemoveDeviceArgs) -> Result<(), Error> {
-    with_state_mut(|state| devices::remove_device_impl(&mut state.storage, &env(), args))
+    with_state_mut(|state| {
+        devices::remove_device_impl(&mut state.storage, &mut state.pending, &env(), args)
+    })
 }
 
 /// The account's devices. Caller: a device of the account (a passkey with

@@ -85,18 +85,39 @@ fn should_forget_a_proposal_after_ten_minutes() {
 }
 
 #[test]
-fn should_replace_an_earlier_proposal_of_the_same_account() {
+fn should_keep_one_devices_proposal_when_another_proposes() {
+    let mut f = Fixture::new();
+    let owner = passkey(1);
+    let account = f.create(&owner).unwrap();
+    f.add(&owner, account, &ed25519_device(2)).unwrap();
+    f.propose(principal_of(&owner), account, &passkey(3))
+        .unwrap();
+    // Another device of the account (a stolen session, say) proposes too.
+    f.propose(principal_of(&ed25519_device(2)), account, &passkey(4))
+        .unwrap();
+    f.confirm(principal_of(&passkey(3)), account).unwrap();
+    f.confirm(principal_of(&passkey(4)), account).unwrap();
+    assert_eq!(f.stats().devices, 4);
+}
+
+#[test]
+fn should_keep_at_most_four_proposals_per_account_dropping_the_oldest() {
     let mut f = Fixture::new();
     let owner = principal_of(&passkey(1));
     let account = f.create(&passkey(1)).unwrap();
-    f.propose(owner, account, &passkey(2)).unwrap();
-    f.propose(owner, account, &passkey(3)).unwrap();
+    for seed in 2..=6 {
+        f.propose(owner, account, &passkey(seed)).unwrap();
+        f.now += SECOND;
+    }
+    assert_eq!(
+        f.state.pending.len(),
+        crate::pending::MAX_PENDING_PER_ACCOUNT
+    );
     assert_eq!(
         f.confirm(principal_of(&passkey(2)), account),
         Err(Error::NoPendingDevice { account })
     );
-    f.confirm(principal_of(&passkey(3)), account).unwrap();
-    assert_eq!(f.state.pending.len(), 0);
+    f.confirm(principal_of(&passkey(6)), account).unwrap();
 }
 
 #[test]
@@ -114,6 +135,9 @@ fn should_refuse_a_confirmation_once_the_proposer_is_gone() {
         Err(Error::NoPendingDevice { account })
     );
     assert_eq!(f.list(principal_of(&owner), account).unwrap().len(), 1);
+    // The removed device's proposal went with it, even if the device
+    // comes back.
+    assert!(f.state.pending.is_empty());
 }
 
 #[test]

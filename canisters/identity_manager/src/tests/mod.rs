@@ -201,7 +201,8 @@ impl Fixture {
             account,
             public_key: ByteBuf::from(public_key),
         };
-        remove_device_impl(&mut self.state.storage, &env, args)
+        let state = &mut self.state;
+        remove_device_impl(&mut state.storage, &mut state.pending, &env, args)
     }
 
     fn list(&self, caller: Principal, account: AccountNumber) -> Result<Vec<Device>, Error> {
