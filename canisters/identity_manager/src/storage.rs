@@ -1,9 +1,15 @@
 //! Accounts, devices, salt and configuration in stable memory (layout in
 //! `memory.rs`). Generic over `M: Memory` so tests run on `VectorMemory`.
 //!
-//! Stored records are Candid-encoded. Candid tolerates added optional
-//! fields, so records can grow; renaming a field or a variant of
-//! `Purpose`/`KeyType` changes the encoding and needs a migration.
+//! Accounts, the record every call reads, are CBOR-encoded (serde): a
+//! fraction of the instructions a Candid decoding costs, which sets up a
+//! type table and checks subtyping on every read. Accounts written
+//! Candid-encoded by earlier versions (they start with the magic `DIDL`,
+//! which no CBOR map does) are still read, and rewritten as CBOR at their
+//! next change. The header stays Candid-encoded (read once per call at
+//! most, and small). Both tolerate added optional fields, so records can
+//! grow; renaming a field or a variant of `Purpose`/`KeyType` changes the
+//! encoding and needs a migration.
 
 use std::borrow::Cow;
 
@@ -11,6 +17,7 @@ use candid::{CandidType, Deserialize};
 use ic_stable_structures::memory_manager::{MemoryManager, VirtualMemory};
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{Memory, StableBTreeMap, StableCell, Storable};
+use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
@@ -83,7 +90,7 @@ impl Storable for Header {
 }
 
 /// A device as stored (see `sigil_api::identity_manager::Device`).
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct StoredDevice {
     pub public_key: ByteBuf,
     pub alias: String,
@@ -121,7 +128,7 @@ impl From<StoredDevice> for Device {
 
 /// An account: its devices (at least one for authentication, at most
 /// `MAX_DEVICES_PER_ACCOUNT`) and its two-factor flag.
-#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct StoredAccount {
     pub two_factor: bool,
     pub devices: Vec<StoredDevice>,
@@ -137,15 +144,27 @@ pub const MAX_ACCOUNT_BYTES: u32 = 8 * 1024;
 /// unbounded one is stored at its actual size.
 impl Storable for StoredAccount {
     fn to_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(encode(self))
+        Cow::Owned(encode_cbor(self))
     }
     fn into_bytes(self) -> Vec<u8> {
-        encode(&self)
+        encode_cbor(&self)
     }
     fn from_bytes(bytes: Cow<[u8]>) -> Self {
-        decode(&bytes)
+        if bytes.starts_with(CANDID_MAGIC) {
+            decode(&bytes)
+        } else {
+            serde_cbor::from_slice(&bytes)
+                .expect("stable memory holds an account written by this canister")
+        }
     }
     const BOUND: Bound = Bound::Unbounded;
+}
+
+/// The first bytes of every Candid message.
+const CANDID_MAGIC: &[u8] = b"DIDL";
+
+fn encode_cbor<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_cbor::to_vec(value).expect("stored records always encode")
 }
 
 fn encode<T: CandidType>(value: &T) -> Vec<u8> {
@@ -286,6 +305,17 @@ mod tests {
             proof_of_work_difficulty: Some(u8::MAX),
         };
         assert!(header.into_bytes().len() <= 512);
+    }
+
+    #[test]
+    fn should_read_an_account_written_candid_encoded_by_an_earlier_version() {
+        let account = largest_account();
+        let earlier = encode(&account);
+        assert!(earlier.starts_with(CANDID_MAGIC));
+        assert_eq!(StoredAccount::from_bytes(Cow::Owned(earlier)), account);
+        let now = account.to_bytes().into_owned();
+        assert!(!now.starts_with(CANDID_MAGIC));
+        assert_eq!(StoredAccount::from_bytes(Cow::Owned(now)), account);
     }
 
     #[test]

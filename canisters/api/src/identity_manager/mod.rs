@@ -56,7 +56,7 @@ pub const DEFAULT_DELEGATION_TTL_NS: u64 = 30 * 60 * 1_000_000_000;
 pub const MAX_DELEGATION_TTL_NS: u64 = 30 * 24 * 60 * 60 * 1_000_000_000;
 
 /// What a device is for.
-#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(CandidType, Deserialize, serde::Serialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Purpose {
     /// Signs in day to day.
     Authentication,
@@ -66,7 +66,7 @@ pub enum Purpose {
 
 /// The kind of key a device holds. It must agree with the algorithm of the
 /// device's DER public key, which the canister checks.
-#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(CandidType, Deserialize, serde::Serialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyType {
     /// A WebAuthn credential (passkey or security key): a COSE key wrapped in
     /// DER with OID 1.3.6.1.4.1.56387.1.1 (IC interface specification,
