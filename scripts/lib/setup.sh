@@ -105,9 +105,22 @@ ensure_node_packages() {
     fi
 }
 
+# Where dfx.json (canisters/deploy) finds the canisters' wasm.
+DEPLOY_WASM_DIR="$ROOT/canisters/deploy/wasm"
+
+# Builds the named canister crates (default: all of them) in one cargo
+# invocation, so that they share one feature resolution and nothing is
+# compiled twice, and copies each wasm to $DEPLOY_WASM_DIR.
 build_canisters() {
-    say "building canisters (wasm32, release)"
-    cargo build --locked --release --target wasm32-unknown-unknown -p demo -p identity_manager
+    local names=("$@") name packages=()
+    ((${#names[@]})) || names=(demo identity_manager)
+    say "building canisters (wasm32, release): ${names[*]}"
+    for name in "${names[@]}"; do packages+=(-p "$name"); done
+    cargo build --locked --manifest-path "$ROOT/Cargo.toml" --release --target wasm32-unknown-unknown "${packages[@]}"
+    mkdir -p "$DEPLOY_WASM_DIR"
+    for name in "${names[@]}"; do
+        cp "$WASM_DIR/$name.wasm" "$DEPLOY_WASM_DIR/$name.wasm"
+    done
     # Canister tests find the wasm here.
     export SIGIL_WASM_DIR="$WASM_DIR"
 }
