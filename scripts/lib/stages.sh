@@ -18,6 +18,7 @@ stage_current=""
 stage_started=0
 stage_cpu_started=0
 declare -A stage_pids=()
+stage_count=0
 
 # Microseconds since the epoch.
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
@@ -67,7 +68,8 @@ background() {
     shift
     end_stage
     say "$name (in the background)"
-    local log="$STAGE_DIR/${#stage_pids[@]}"
+    stage_count=$((stage_count + 1))
+    local log="$STAGE_DIR/$stage_count"
     # A process group of its own, so that a failure elsewhere stops all of it.
     set -m
     (
