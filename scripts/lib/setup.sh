@@ -121,8 +121,8 @@ build_canisters() {
     for name in "${names[@]}"; do
         cp "$WASM_DIR/$name.wasm" "$DEPLOY_WASM_DIR/$name.wasm"
     done
-    # Canister tests find the wasm here.
-    export SIGIL_WASM_DIR="$WASM_DIR"
+    # Canister tests run the very files that dfx deploys.
+    export SIGIL_WASM_DIR="$DEPLOY_WASM_DIR"
 }
 
 build_localnet() {
@@ -137,8 +137,8 @@ write_deploy_config() {
     cat >"$1" <<JSON
 {
   "canisters": {
-    "demo": { "wasm": "$WASM_DIR/demo.wasm" },
-    "identity_manager": { "wasm": "$WASM_DIR/identity_manager.wasm" }
+    "demo": { "wasm": "$DEPLOY_WASM_DIR/demo.wasm" },
+    "identity_manager": { "wasm": "$DEPLOY_WASM_DIR/identity_manager.wasm" }
   }
 }
 JSON
