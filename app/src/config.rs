@@ -8,7 +8,14 @@
 //!
 //! `network` is `"local"` (a development network: its root key is fetched
 //! and `http://<id>.localhost:<port>` derivation origins are allowed) or
-//! `"ic"` (mainnet).
+//! `"ic"` (mainnet). The mainnet file is `canisters/deploy/sigil.json`
+//! (the deployment adds the canister ids); it also names the network's root
+//! key and threshold key:
+//!
+//! ```json
+//! { "network": "ic", "url": "https://icp-api.io", "root_key": "308182…",
+//!   "threshold_key": "key_1", "canisters": { "identity_manager": "…" } }
+//! ```
 //!
 //! Invariant: a configuration naming a local network exists only where
 //! Sigil itself is served from this computer ([`is_loopback_host`]). A
@@ -46,6 +53,25 @@ pub struct RuntimeConfig {
     /// Canister ids (textual principals) by name.
     #[serde(default)]
     pub canisters: BTreeMap<String, String>,
+    /// The network's root key (DER, in hex), if the file names it. It is a
+    /// check, never the source of the key: on mainnet the agent keeps the
+    /// IC's built-in key, on a local network it fetches the network's, and
+    /// a configuration naming another key is refused.
+    #[serde(default, deserialize_with = "hex_bytes")]
+    pub root_key: Option<Vec<u8>>,
+    /// The name of the network's threshold ECDSA and Schnorr keys (`key_1`
+    /// on mainnet), which the canisters that sign are installed with.
+    #[serde(default)]
+    pub threshold_key: Option<String>,
+}
+
+fn hex_bytes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<u8>>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    hex::decode(text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("root_key is not hex: {e}")))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -120,6 +146,31 @@ mod tests {
         .expect("valid");
         assert!(!config.development());
         assert!(config.canisters.is_empty());
+    }
+
+    #[test]
+    fn should_read_the_mainnet_configuration_of_the_deployment() {
+        let config = RuntimeConfig::from_json(
+            include_bytes!("../../canisters/deploy/sigil.json"),
+            "sigil.example",
+        )
+        .expect("valid configuration");
+        assert_eq!(config.network, Network::Ic);
+        assert!(!config.development());
+        assert_eq!(config.threshold_key.as_deref(), Some("key_1"));
+        // A BLS12-381 public key in DER.
+        assert_eq!(config.root_key.map(|key| key.len()), Some(133));
+    }
+
+    #[test]
+    fn should_refuse_a_root_key_that_is_not_hex() {
+        assert!(matches!(
+            RuntimeConfig::from_json(
+                br#"{"network":"ic","url":"x","root_key":"30zz"}"#,
+                "localhost"
+            ),
+            Err(ConfigError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -105,11 +105,24 @@ ensure_node_packages() {
     fi
 }
 
+# Where dfx.json (canisters/deploy) finds the canisters' wasm.
+DEPLOY_WASM_DIR="$ROOT/canisters/deploy/wasm"
+
+# Builds the named canister crates (default: all of them) in one cargo
+# invocation, so that they share one feature resolution and nothing is
+# compiled twice, and copies each wasm to $DEPLOY_WASM_DIR.
 build_canisters() {
-    say "building canisters (wasm32, release)"
-    cargo build --locked --release --target wasm32-unknown-unknown -p demo -p identity_manager
-    # Canister tests find the wasm here.
-    export SIGIL_WASM_DIR="$WASM_DIR"
+    local names=("$@") name packages=()
+    ((${#names[@]})) || names=(demo identity_manager)
+    say "building canisters (wasm32, release): ${names[*]}"
+    for name in "${names[@]}"; do packages+=(-p "$name"); done
+    cargo build --locked --manifest-path "$ROOT/Cargo.toml" --release --target wasm32-unknown-unknown "${packages[@]}"
+    mkdir -p "$DEPLOY_WASM_DIR"
+    for name in "${names[@]}"; do
+        cp "$WASM_DIR/$name.wasm" "$DEPLOY_WASM_DIR/$name.wasm"
+    done
+    # Canister tests run the very files that dfx deploys.
+    export SIGIL_WASM_DIR="$DEPLOY_WASM_DIR"
 }
 
 build_localnet() {
@@ -124,8 +137,8 @@ write_deploy_config() {
     cat >"$1" <<JSON
 {
   "canisters": {
-    "demo": { "wasm": "$WASM_DIR/demo.wasm" },
-    "identity_manager": { "wasm": "$WASM_DIR/identity_manager.wasm" }
+    "demo": { "wasm": "$DEPLOY_WASM_DIR/demo.wasm" },
+    "identity_manager": { "wasm": "$DEPLOY_WASM_DIR/identity_manager.wasm" }
   }
 }
 JSON

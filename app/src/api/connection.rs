@@ -2,7 +2,8 @@
 //!
 //! Invariant: the root key is fetched from the network only when the
 //! configuration names a local network; on mainnet the agent keeps the IC's
-//! built-in root key.
+//! built-in root key. A root key in the configuration only checks the key
+//! the agent has: a different one is refused.
 
 use candid::Principal;
 use ic_agent::Agent;
@@ -40,6 +41,13 @@ impl Connection {
         let agent = Agent::new(agent_config)?;
         if config.development() {
             agent.fetch_root_key().await?;
+        }
+        if let Some(expected) = &config.root_key
+            && agent.read_root_key() != *expected
+        {
+            return Err(ApiError::Configuration(
+                "the root key in the configuration is not the network's".to_string(),
+            ));
         }
         Ok(Self {
             agent,
