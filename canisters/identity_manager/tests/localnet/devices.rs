@@ -256,11 +256,13 @@ async fn should_forget_a_proposal_once_its_proposer_is_removed() {
         .call::<RemoveDevice>(&remove_args(account, &laptop_device))
         .await
         .unwrap();
+    // The removed device's proposal went with it: the confirmation does
+    // not even reach execution.
     let planted = owner.as_identity(planted);
-    assert_eq!(
-        planted.confirm(account).await,
-        Err(Error::NoPendingDevice { account })
-    );
+    let dropped = planted
+        .dropped::<ConfirmDevice>(&ConfirmDeviceArgs { account })
+        .await;
+    assert_dropped_for(&dropped, &Error::NoPendingDevice { account });
     assert_eq!(owner.devices(account).await.unwrap().len(), 1);
 }
 
