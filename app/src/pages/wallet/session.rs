@@ -153,4 +153,3 @@ async fn load(wallet: Wallet, signed_in: &SignedIn) -> Result<Details, ApiError>
         two_factor,
     })
 }
-
