@@ -86,6 +86,12 @@ pub fn location_hash() -> Result<String, JsFailure> {
     Ok(window()?.location().hash()?)
 }
 
+/// Loads this page again from the server, as if the person had opened
+/// its URL (the page's script picks the bundle for the route).
+pub fn reload() -> Result<(), JsFailure> {
+    Ok(window()?.location().reload()?)
+}
+
 /// The clock, in nanoseconds since the Unix epoch (the IC's unit).
 pub fn now_nanos() -> u64 {
     // `Date.now()` is whole milliseconds, far below 2^53.
