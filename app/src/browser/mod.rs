@@ -8,12 +8,15 @@
 //! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object.
 //! - [`http`]: `fetch` of the runtime configuration and of
 //!   alternative-origins documents.
-//! - [`timer`]: giving the page a turn to render during long work.
+//! - [`cbor_fetch`]: `fetch` of the network's HTTP interface (CBOR).
+//! - [`timer`]: giving the page a turn to render during long work, and
+//!   waiting between polls.
 //!
 //! Invariant: nothing here panics on what JavaScript hands back. Every
 //! property read goes through `Reflect`/typed getters whose failures become
 //! typed errors.
 
+pub mod cbor_fetch;
 pub mod convert;
 pub mod http;
 pub mod messaging;
