@@ -1,9 +1,17 @@
-//! The root component: provides [`AppState`] and shows the page of the
-//! route in `location.hash`, following hash changes.
+//! The root components: each provides [`AppState`] and shows the page of
+//! the route in `location.hash`, following hash changes.
+//!
+//! Sigil ships two bundles of this crate (see `index.html`): [`App`] (the
+//! `app` binary) serves every route; [`AuthorizeApp`] (the `authorize`
+//! binary) serves only `/#authorize`, so that a dapp's sign-in loads
+//! neither the wallet nor its canister calls. When the hash leaves
+//! `/#authorize`, [`AuthorizeApp`] loads the page again, and the page's
+//! script then picks the full bundle.
 
+use leptos::logging::warn;
 use leptos::prelude::*;
 
-use crate::browser::location_hash;
+use crate::browser::{location_hash, reload};
 use crate::components::layout::Layout;
 use crate::pages::authorize::AuthorizePage;
 use crate::pages::not_found::NotFoundPage;
@@ -17,9 +25,8 @@ fn current_route() -> Option<Route> {
         .and_then(|hash| Route::from_hash(&hash))
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_context(AppState::new());
+/// The route in `location.hash`, kept up to date.
+fn route_signal() -> RwSignal<Option<Route>> {
     let route = RwSignal::new(current_route());
     // The root lives as long as the page, and so does this listener.
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -28,10 +35,36 @@ pub fn App() -> impl IntoView {
             route.set(next);
         }
     });
+    route
+}
+
+/// Every route (the `app` binary).
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(AppState::new());
+    let route = route_signal();
     let page = move || match route.get() {
         Some(Route::Authorize) => view! { <AuthorizePage/> }.into_any(),
         Some(Route::Wallet) => view! { <WalletPage/> }.into_any(),
         None => view! { <NotFoundPage/> }.into_any(),
+    };
+    view! { <Layout>{page}</Layout> }
+}
+
+/// `/#authorize` only (the `authorize` binary); any other route loads the
+/// page again, which then runs the `app` binary.
+#[component]
+pub fn AuthorizeApp() -> impl IntoView {
+    provide_context(AppState::new());
+    let route = route_signal();
+    let page = move || match route.get() {
+        Some(Route::Authorize) => view! { <AuthorizePage/> }.into_any(),
+        _ => {
+            if let Err(error) = reload() {
+                warn!("the page could not be loaded again: {error}");
+            }
+            view! { <NotFoundPage/> }.into_any()
+        }
     };
     view! { <Layout>{page}</Layout> }
 }

@@ -41,7 +41,7 @@ mod signin;
 mod state;
 
 #[cfg(target_arch = "wasm32")]
-pub use app::App;
+pub use app::{App, AuthorizeApp};
 
 #[cfg(test)]
 mod test_support;

@@ -1,7 +1,8 @@
 // Page weight, readiness and sign-in latency of /#authorize (a benchmark,
 // not a test):
 //   node e2e/browser/measure.mjs [runs]
-// Prints raw/gzip/brotli bytes of everything the page loads from dist/;
+// Prints raw/gzip/brotli bytes of everything the page loads from dist/
+// (scripts/lib/page-weight.mjs, which also enforces the limit);
 // the time from creating a Sigil iframe in the demo dapp to receiving
 // `authorize-ready` (first load and median of warm loads); and, against a
 // fresh localnet, how long a returning person's sign-in takes, in headless
@@ -10,35 +11,16 @@
 // wasm (LOCALNET_BIN, DEMO_WASM, IDENTITY_MANAGER_WASM, else found under
 // $CARGO_TARGET_DIR or target/) and is skipped without them.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
+import { pageWeight } from '../../scripts/lib/page-weight.mjs';
 import { launchBrowser } from './browser.mjs';
 import { startEnvironment } from './harness.mjs';
 import { signInLatency } from './sign-in-latency.mjs';
 import { SIGIL_DIST, startSites } from './sites.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
-
-async function pageWeight() {
-  const html = await readFile(join(SIGIL_DIST, 'index.html'), 'utf8');
-  const assets = [...new Set([...html.matchAll(/(?:href|src|from|module_or_path:)\s*=?\s*['"]\/([^'"#]+)['"]/g)].map((m) => m[1]))];
-  const rows = [];
-  for (const name of ['index.html', ...assets]) {
-    const bytes = await readFile(join(SIGIL_DIST, name));
-    rows.push({
-      file: name,
-      raw: bytes.length,
-      gzip: gzipSync(bytes, { level: 9 }).length,
-      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-    });
-  }
-  const total = rows.reduce((sum, row) => ({ raw: sum.raw + row.raw, gzip: sum.gzip + row.gzip, brotli: sum.brotli + row.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-  rows.push({ file: 'total', ...total });
-  return rows;
-}
 
 async function timeToReady() {
   const sites = await startSites({ networkUrl: 'http://127.0.0.1:9', ids: { demo: 'aaaaa-aa' } });
@@ -87,7 +69,7 @@ function findNetworkBuild() {
 
 const milliseconds = (value) => Math.round(value);
 
-console.table(await pageWeight());
+console.table(await pageWeight(SIGIL_DIST));
 const ready = await timeToReady();
 console.log(
   `navigation to authorize-ready: first ${ready.first.toFixed(0)} ms, warm median ${ready.warmMedian.toFixed(0)} ms (${ready.runs} runs)`,

@@ -11,6 +11,7 @@ use ic_agent::agent::AgentConfig;
 
 use super::error::ApiError;
 use super::identity_manager::{IdentityManager, PublicIdentityManager};
+use super::network::Network;
 use super::session_caller::SessionCaller;
 use crate::config::RuntimeConfig;
 
@@ -20,7 +21,7 @@ pub const IDENTITY_MANAGER: &str = "identity_manager";
 /// A ready agent. Cheap to clone (the agent is shared).
 #[derive(Clone)]
 pub struct Connection {
-    agent: Agent,
+    network: Network,
     identity_manager: Principal,
 }
 
@@ -37,7 +38,7 @@ impl Connection {
             ApiError::Configuration(format!("the {IDENTITY_MANAGER} id is not valid: {e}"))
         })?;
         let mut agent_config = AgentConfig::default();
-        agent_config.url = Some(url);
+        agent_config.url = Some(url.clone());
         let agent = Agent::new(agent_config)?;
         if config.development() {
             agent.fetch_root_key().await?;
@@ -50,18 +51,18 @@ impl Connection {
             ));
         }
         Ok(Self {
-            agent,
+            network: Network::new(agent, &url),
             identity_manager,
         })
     }
 
     /// The identity manager's public (anonymous) methods.
     pub fn public_identity_manager(&self) -> PublicIdentityManager {
-        PublicIdentityManager::new(self.agent.clone(), self.identity_manager)
+        PublicIdentityManager::new(self.network.clone(), self.identity_manager)
     }
 
     /// The identity manager, called as the signed-in person.
     pub fn identity_manager(&self, caller: SessionCaller) -> IdentityManager {
-        IdentityManager::new(self.agent.clone(), self.identity_manager, caller)
+        IdentityManager::new(self.network.clone(), self.identity_manager, caller)
     }
 }

@@ -4,7 +4,7 @@
 //! ic-agent's `Identity::sign` is synchronous, and the session key is a
 //! WebCrypto key that signs asynchronously. So the app builds the request
 //! content here, signs [`message_to_sign`] with WebCrypto, and hands the
-//! [`encode`]d envelope to `Agent::update_signed` / `query_signed`.
+//! [`encode`]d envelope to the network (`api::network`).
 //!
 //! Invariants:
 //! - `ingress_expiry` is [`INGRESS_EXPIRY_NANOS`] ahead of the clock,
@@ -110,6 +110,18 @@ pub fn encode(content: &EnvelopeContent, signer: Signer<'_>, signature: &[u8]) -
         } else {
             Some(signer.delegations.to_vec())
         },
+    }
+    .encode_bytes()
+}
+
+/// The CBOR envelope (self-described) of an anonymous request: no key, no
+/// signature.
+pub fn encode_anonymous(content: &EnvelopeContent) -> Vec<u8> {
+    Envelope {
+        content: Cow::Borrowed(content),
+        sender_pubkey: None,
+        sender_sig: None,
+        sender_delegation: None,
     }
     .encode_bytes()
 }

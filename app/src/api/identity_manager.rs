@@ -9,7 +9,6 @@
 //! touches an account.
 
 use candid::{CandidType, Principal};
-use ic_agent::Agent;
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
@@ -23,8 +22,11 @@ use sigil_api::identity_manager::{
     SignedDelegation, Timestamp, TwoFactor, TwoFactorArgs,
 };
 
+use super::envelope;
 use super::error::ApiError;
+use super::network::Network;
 use super::session_caller::SessionCaller;
+use crate::browser::now_nanos;
 
 fn encode<M: Method>(args: &M::Args) -> Result<Vec<u8>, ApiError> {
     Ok(candid::encode_one(args)?)
@@ -42,13 +44,13 @@ where
 /// The methods anyone may call.
 #[derive(Clone)]
 pub struct PublicIdentityManager {
-    agent: Agent,
+    network: Network,
     canister: Principal,
 }
 
 impl PublicIdentityManager {
-    pub(super) fn new(agent: Agent, canister: Principal) -> Self {
-        Self { agent, canister }
+    pub(super) fn new(network: Network, canister: Principal) -> Self {
+        Self { network, canister }
     }
 
     async fn query<M, T>(&self, args: &M::Args) -> Result<T, ApiError>
@@ -56,11 +58,12 @@ impl PublicIdentityManager {
         M: Method<Response = Result<T, Error>>,
         T: CandidType + DeserializeOwned,
     {
+        let (sender, canister) = (Principal::anonymous(), self.canister);
+        let content = envelope::query(sender, canister, M::NAME, encode::<M>(args)?, now_nanos());
+        let request_id = content.to_request_id();
         let reply = self
-            .agent
-            .query(&self.canister, M::NAME)
-            .with_arg(encode::<M>(args)?)
-            .call()
+            .network
+            .query(canister, request_id, envelope::encode_anonymous(&content))
             .await?;
         decode::<M, T>(&reply)
     }
@@ -99,15 +102,15 @@ impl PublicIdentityManager {
 /// The identity manager as the signed-in person.
 #[derive(Clone)]
 pub struct IdentityManager {
-    agent: Agent,
+    network: Network,
     canister: Principal,
     caller: SessionCaller,
 }
 
 impl IdentityManager {
-    pub(super) fn new(agent: Agent, canister: Principal, caller: SessionCaller) -> Self {
+    pub(super) fn new(network: Network, canister: Principal, caller: SessionCaller) -> Self {
         Self {
-            agent,
+            network,
             canister,
             caller,
         }
@@ -116,7 +119,7 @@ impl IdentityManager {
     /// The same canister, called as another session (a new passkey's, to
     /// confirm it).
     pub fn as_caller(&self, caller: SessionCaller) -> Self {
-        Self::new(self.agent.clone(), self.canister, caller)
+        Self::new(self.network.clone(), self.canister, caller)
     }
 
     async fn call<M, T>(&self, args: &M::Args) -> Result<T, ApiError>
@@ -125,10 +128,10 @@ impl IdentityManager {
         T: CandidType + DeserializeOwned,
     {
         let arg = encode::<M>(args)?;
-        let (agent, canister) = (&self.agent, self.canister);
+        let (network, canister) = (&self.network, self.canister);
         let reply = match M::KIND {
-            CallKind::Query => self.caller.query(agent, canister, M::NAME, arg).await?,
-            CallKind::Update => self.caller.update(agent, canister, M::NAME, arg).await?,
+            CallKind::Query => self.caller.query(network, canister, M::NAME, arg).await?,
+            CallKind::Update => self.caller.update(network, canister, M::NAME, arg).await?,
         };
         decode::<M, T>(&reply)
     }

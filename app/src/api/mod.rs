@@ -2,12 +2,16 @@
 //!
 //! - [`envelope`] (plain Rust): request contents, the bytes a sender signs,
 //!   and the signed envelope.
+//! - [`reply`] (plain Rust): a call's status in a verified certificate, and
+//!   the node signatures of a query's reply.
+//! - [`network::Network`] (wasm32): posts signed envelopes and checks the
+//!   replies, with the agent verifying every certificate.
 //! - [`connection::Connection`] (wasm32): the agent for the configured
 //!   network (the root key is fetched from `/api/v2/status` on a local
 //!   network only, never on mainnet) and the canister ids.
 //! - [`session_caller::SessionCaller`] (wasm32): signs requests with the
 //!   WebCrypto session key under the passkey's delegation and submits them
-//!   with `Agent::update_signed` / `query_signed`.
+//!   through [`network::Network`].
 //! - [`identity_manager`] (wasm32): one typed client per kind of caller —
 //!   [`identity_manager::PublicIdentityManager`] calls anonymously,
 //!   [`identity_manager::IdentityManager`] as the signed-in person.
@@ -15,6 +19,7 @@
 //! Every failure is an [`error::ApiError`] whose text a person can read.
 
 pub mod envelope;
+pub mod reply;
 
 #[cfg(target_arch = "wasm32")]
 pub mod connection;
@@ -22,5 +27,7 @@ pub mod connection;
 pub mod error;
 #[cfg(target_arch = "wasm32")]
 pub mod identity_manager;
+#[cfg(target_arch = "wasm32")]
+pub mod network;
 #[cfg(target_arch = "wasm32")]
 pub mod session_caller;

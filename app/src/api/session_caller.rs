@@ -5,12 +5,11 @@
 use std::slice;
 
 use candid::Principal;
-use ic_agent::Agent;
-use ic_agent::agent::CallResponse;
 use ic_transport_types::EnvelopeContent;
 
 use super::envelope::{self, Signer};
 use super::error::ApiError;
+use super::network::{Network, Submitted};
 use crate::browser::webcrypto::SessionKeyPair;
 use crate::browser::{now_nanos, random_bytes};
 use crate::session::PasskeyDelegation;
@@ -49,39 +48,40 @@ impl SessionCaller {
         Ok(envelope::encode(content, signer, &signature))
     }
 
-    /// A query call; the reply's node signatures are verified by the agent.
+    /// A query call; the reply's node signatures are verified.
     pub async fn query(
         &self,
-        agent: &Agent,
+        network: &Network,
         canister: Principal,
         method: &str,
         arg: Vec<u8>,
     ) -> Result<Vec<u8>, ApiError> {
         let content = envelope::query(self.principal(), canister, method, arg, now_nanos());
         let signed = self.sign(&content).await?;
-        Ok(agent.query_signed(canister, signed).await?)
+        network
+            .query(canister, content.to_request_id(), signed)
+            .await
     }
 
     /// An update call, waiting for its certified reply.
     pub async fn update(
         &self,
-        agent: &Agent,
+        network: &Network,
         canister: Principal,
         method: &str,
         arg: Vec<u8>,
     ) -> Result<Vec<u8>, ApiError> {
         let nonce = random_bytes::<16>().map_err(|e| ApiError::Signing(e.into()))?;
         let content = envelope::call(self.principal(), canister, method, arg, now_nanos(), nonce);
+        let request_id = content.to_request_id();
         let signed = self.sign(&content).await?;
-        match agent.update_signed(canister, signed).await? {
-            CallResponse::Response(reply) => Ok(reply),
-            CallResponse::Poll(request_id) => {
+        match network.call(canister, request_id, signed).await? {
+            Submitted::Replied(reply) => Ok(reply),
+            Submitted::Pending => {
                 let status =
                     envelope::request_status(self.principal(), request_id.as_slice(), now_nanos());
                 let signed = self.sign(&status).await?;
-                let (reply, _certificate) =
-                    agent.wait_signed(&request_id, canister, signed).await?;
-                Ok(reply)
+                network.wait(canister, request_id, signed).await
             }
         }
     }

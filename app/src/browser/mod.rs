@@ -8,12 +8,15 @@
 //! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object.
 //! - [`http`]: `fetch` of the runtime configuration and of
 //!   alternative-origins documents.
-//! - [`timer`]: giving the page a turn to render during long work.
+//! - [`cbor_fetch`]: `fetch` of the network's HTTP interface (CBOR).
+//! - [`timer`]: giving the page a turn to render during long work, and
+//!   waiting between polls.
 //!
 //! Invariant: nothing here panics on what JavaScript hands back. Every
 //! property read goes through `Reflect`/typed getters whose failures become
 //! typed errors.
 
+pub mod cbor_fetch;
 pub mod convert;
 pub mod http;
 pub mod messaging;
@@ -89,6 +92,12 @@ pub fn own_host_name() -> Result<String, JsFailure> {
 /// This page's `location.hash`.
 pub fn location_hash() -> Result<String, JsFailure> {
     Ok(window()?.location().hash()?)
+}
+
+/// Loads this page again from the server, as if the person had opened
+/// its URL (the page's script picks the bundle for the route).
+pub fn reload() -> Result<(), JsFailure> {
+    Ok(window()?.location().reload()?)
 }
 
 /// The clock, in nanoseconds since the Unix epoch (the IC's unit).
