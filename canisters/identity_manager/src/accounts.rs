@@ -68,7 +68,7 @@ pub fn create_account_impl<M: Memory + Clone>(
     let next = number
         .checked_add(1)
         .ok_or(Error::AccountNumbersExhausted)?;
-    registration::admit(&mut header, env, args.proof_of_work.as_ref())?;
+    registration::take_free_token(&mut header, env);
     header.next_account_number = next;
     storage.set_header(header);
     storage.write_account(

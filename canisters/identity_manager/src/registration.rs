@@ -39,7 +39,7 @@ pub fn is_valid(env: &Env, proof: &ProofOfWork, difficulty: u8) -> bool {
 }
 
 /// Whether a registration at `env.now` may proceed: with a free token, or
-/// with valid work. Does not take the token (see [`admit`]).
+/// with valid work. Does not take the token (see [`take_free_token`]).
 pub fn check(header: &Header, env: &Env, proof: Option<&ProofOfWork>) -> Result<(), Error> {
     if header.registrations.available(env.now) {
         return Ok(());
@@ -51,13 +51,10 @@ pub fn check(header: &Header, env: &Env, proof: Option<&ProofOfWork>) -> Result<
     }
 }
 
-/// Admits a registration: takes a free token if there is one, else checks
-/// the work. Changes `header` only when it succeeds.
-pub fn admit(header: &mut Header, env: &Env, proof: Option<&ProofOfWork>) -> Result<(), Error> {
-    check(header, env, proof)?;
-    // Nothing to take when the work paid for it.
+/// Takes a free token if there is one, once [`check`] has let the
+/// registration through (nothing to take when the work paid for it).
+pub fn take_free_token(header: &mut Header, env: &Env) {
     let _ = header.registrations.take(env.now);
-    Ok(())
 }
 
 /// What a registration at `env.now` needs.

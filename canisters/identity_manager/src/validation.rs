@@ -16,10 +16,7 @@ fn too_long(length: usize, max: usize) -> (u64, u64) {
 
 /// The kind of `public_key`, or why the IC could never verify it.
 pub fn key_type(public_key: &[u8]) -> Result<KeyType, Error> {
-    if public_key.len() > MAX_PUBLIC_KEY_LEN {
-        let (length, max) = too_long(public_key.len(), MAX_PUBLIC_KEY_LEN);
-        return Err(Error::PublicKeyTooLong { length, max });
-    }
+    validate_public_key_len(public_key)?;
     sigil_keys::kind_of(public_key)
         .map(key_type_of)
         .map_err(|error| Error::InvalidPublicKey {
