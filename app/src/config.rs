@@ -54,8 +54,8 @@ pub struct RuntimeConfig {
     #[serde(default)]
     pub canisters: BTreeMap<String, String>,
     /// The network's root key (DER, in hex), if the file names it. It is a
-    /// check, never the source of the key: on mainnet the agent keeps the
-    /// IC's built-in key, on a local network it fetches the network's, and
+    /// check, never the source of the key: on mainnet the app uses the IC's
+    /// built-in key, on a local network it fetches the network's, and
     /// a configuration naming another key is refused.
     #[serde(default, deserialize_with = "hex_bytes")]
     pub root_key: Option<Vec<u8>>,
@@ -83,6 +83,10 @@ pub enum ConfigError {
     #[error("{CONFIG_PATH} is not valid: {0}")]
     Invalid(String),
     #[error(
+        "{CONFIG_PATH} names the network URL {0:?}, which is not an https:// URL (http:// is allowed only for a local network) with a host and no query, fragment or user name"
+    )]
+    InvalidUrl(String),
+    #[error(
         "{CONFIG_PATH} names a local development network, but Sigil is served from {host}, not from this computer; a local network is used only when Sigil is opened at localhost"
     )]
     LocalNetworkOffLoopback { host: String },
@@ -102,7 +106,19 @@ impl RuntimeConfig {
                 host: host.to_owned(),
             });
         }
+        if !is_network_url(&config.url, config.network) {
+            return Err(ConfigError::InvalidUrl(config.url));
+        }
         Ok(config)
+    }
+
+    /// The network's base URL, ending in `/`.
+    pub fn network_url(&self) -> String {
+        let mut url = self.url.clone();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        url
     }
 
     /// True on a local network (and so on a loopback host): development-only
@@ -110,6 +126,22 @@ impl RuntimeConfig {
     pub fn development(&self) -> bool {
         self.network == Network::Local
     }
+}
+
+/// Whether `url` can be the base of the network's HTTP interface: `https://`
+/// (or `http://` for a local network), a host, an optional path, and
+/// nothing a request path could not be appended to.
+fn is_network_url(url: &str, network: Network) -> bool {
+    let rest = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => rest,
+        (None, Some(rest)) if network == Network::Local => rest,
+        _ => return false,
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    !authority.is_empty()
+        && !authority.contains('@')
+        && !rest.contains(['?', '#', '\\'])
+        && rest.chars().all(|c| c.is_ascii_graphic())
 }
 
 /// Whether `host` (a URL's host name as browsers serialise it) names this
@@ -160,6 +192,44 @@ mod tests {
         assert_eq!(config.threshold_key.as_deref(), Some("key_1"));
         // A BLS12-381 public key in DER.
         assert_eq!(config.root_key.map(|key| key.len()), Some(133));
+    }
+
+    #[test]
+    fn should_end_the_network_url_with_one_slash() {
+        let config = RuntimeConfig::from_json(LOCAL, "localhost").expect("valid");
+        assert_eq!(config.network_url(), "http://127.0.0.1:4943/");
+        let config = RuntimeConfig::from_json(
+            br#"{"network":"ic","url":"https://icp-api.io/"}"#,
+            "sigil.example",
+        )
+        .expect("valid");
+        assert_eq!(config.network_url(), "https://icp-api.io/");
+    }
+
+    #[test]
+    fn should_refuse_a_network_url_that_is_not_https_on_mainnet_or_is_malformed() {
+        for (network, url) in [
+            ("ic", "http://icp-api.io"),
+            ("ic", "icp-api.io"),
+            ("ic", "ftp://icp-api.io"),
+            ("ic", "https://"),
+            ("ic", "https:///api"),
+            ("ic", "https://user@icp-api.io"),
+            ("ic", "https://icp-api.io/?x=1"),
+            ("ic", "https://icp-api.io/#x"),
+            ("ic", "https://icp api.io"),
+            ("local", "ws://127.0.0.1:4943"),
+        ] {
+            let json = format!(r#"{{"network":"{network}","url":"{url}"}}"#);
+            assert_eq!(
+                RuntimeConfig::from_json(json.as_bytes(), "localhost"),
+                Err(ConfigError::InvalidUrl(url.to_string())),
+                "{url}"
+            );
+        }
+        assert!(!is_network_url("https://icp-api.io\\@evil", Network::Ic));
+        assert!(is_network_url("https://icp-api.io/api", Network::Ic));
+        assert!(is_network_url("http://localhost:4943", Network::Local));
     }
 
     #[test]

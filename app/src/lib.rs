@@ -10,7 +10,7 @@
 //!   request envelopes of [`api`].
 //! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
 //!   WebCrypto, IndexedDB, fetch), the canister clients in `api` (the only
-//!   code that knows ic-agent), `signin` (sign-up, sign-in, the stored
+//!   code that speaks HTTP to the network), `signin` (sign-up, sign-in, the stored
 //!   session), `state` (app-wide signals), `pages`, `components` and the
 //!   root [`App`] component.
 

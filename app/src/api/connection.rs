@@ -1,13 +1,11 @@
-//! The agent for the configured network, and the canister ids.
+//! The configured network, and the canister ids.
 //!
 //! Invariant: the root key is fetched from the network only when the
-//! configuration names a local network; on mainnet the agent keeps the IC's
-//! built-in root key. A root key in the configuration only checks the key
-//! the agent has: a different one is refused.
+//! configuration names a local network; on mainnet it is the IC's built-in
+//! root key. A root key in the configuration only checks the key in use: a
+//! different one is refused.
 
 use candid::Principal;
-use ic_agent::Agent;
-use ic_agent::agent::AgentConfig;
 
 use super::error::ApiError;
 use super::identity_manager::{IdentityManager, PublicIdentityManager};
@@ -18,7 +16,7 @@ use crate::config::RuntimeConfig;
 /// Name of the identity manager in the configuration's `canisters`.
 pub const IDENTITY_MANAGER: &str = "identity_manager";
 
-/// A ready agent. Cheap to clone (the agent is shared).
+/// A ready network connection. Cheap to clone.
 #[derive(Clone)]
 pub struct Connection {
     network: Network,
@@ -26,32 +24,30 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Builds the agent for `config` (and, on a local network, fetches its
-    /// root key).
+    /// Connects to the network of `config` (on a local network, fetching
+    /// its root key).
     pub async fn open(config: &RuntimeConfig) -> Result<Self, ApiError> {
-        let url = url::Url::parse(&config.url)
-            .map_err(|e| ApiError::Configuration(format!("the network URL is not valid: {e}")))?;
         let id = config.canisters.get(IDENTITY_MANAGER).ok_or_else(|| {
             ApiError::Configuration(format!("no canister id for the {IDENTITY_MANAGER}"))
         })?;
         let identity_manager = Principal::from_text(id).map_err(|e| {
             ApiError::Configuration(format!("the {IDENTITY_MANAGER} id is not valid: {e}"))
         })?;
-        let mut agent_config = AgentConfig::default();
-        agent_config.url = Some(url.clone());
-        let agent = Agent::new(agent_config)?;
-        if config.development() {
-            agent.fetch_root_key().await?;
-        }
+        let url = config.network_url();
+        let network = if config.development() {
+            Network::local(url).await?
+        } else {
+            Network::mainnet(url)
+        };
         if let Some(expected) = &config.root_key
-            && agent.read_root_key() != *expected
+            && network.root_key() != expected.as_slice()
         {
             return Err(ApiError::Configuration(
                 "the root key in the configuration is not the network's".to_string(),
             ));
         }
         Ok(Self {
-            network: Network::new(agent, &url),
+            network,
             identity_manager,
         })
     }

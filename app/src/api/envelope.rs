@@ -1,10 +1,10 @@
-//! Request envelopes signed outside ic-agent (IC interface specification,
-//! "Authentication" and "Request ids").
+//! Request envelopes (IC interface specification, "Authentication" and
+//! "Request ids").
 //!
-//! ic-agent's `Identity::sign` is synchronous, and the session key is a
-//! WebCrypto key that signs asynchronously. So the app builds the request
-//! content here, signs [`message_to_sign`] with WebCrypto, and hands the
-//! [`encode`]d envelope to the network (`api::network`).
+//! The session key is a WebCrypto key that signs asynchronously, so the app
+//! builds the request content here, signs [`message_to_sign`] with
+//! WebCrypto, and hands the [`encode`]d envelope to the network
+//! (`api::network`).
 //!
 //! Invariants:
 //! - `ingress_expiry` is [`INGRESS_EXPIRY_NANOS`] ahead of the clock,

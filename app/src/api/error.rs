@@ -1,6 +1,5 @@
 //! [`ApiError`]: why a canister call failed, in words a person can read.
 
-use ic_agent::AgentError;
 use sigil_api::identity_manager::Error as IdentityManagerError;
 use thiserror::Error;
 
@@ -23,19 +22,6 @@ pub enum ApiError {
     Decode(String),
     #[error("This device could not sign the request: {0}")]
     Signing(CryptoError),
-}
-
-impl From<AgentError> for ApiError {
-    fn from(error: AgentError) -> Self {
-        match error {
-            AgentError::CertifiedReject { reject, .. }
-            | AgentError::UncertifiedReject { reject, .. } => {
-                ApiError::Rejected(reject.reject_message)
-            }
-            AgentError::CandidError(error) => ApiError::Decode(error.to_string()),
-            other => ApiError::Network(other.to_string()),
-        }
-    }
 }
 
 impl From<candid::Error> for ApiError {

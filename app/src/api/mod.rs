@@ -1,14 +1,18 @@
-//! The canister clients: the only code that knows ic-agent.
+//! The canister clients: the only code that speaks the network's HTTP
+//! interface.
 //!
+//! - [`certificate`] (plain Rust): certificates verified under the root key
+//!   or a subnet's delegation from it; a subnet's node keys; the root key
+//!   of a local network's status.
 //! - [`envelope`] (plain Rust): request contents, the bytes a sender signs,
 //!   and the signed envelope.
 //! - [`reply`] (plain Rust): a call's status in a verified certificate, and
 //!   the node signatures of a query's reply.
-//! - [`network::Network`] (wasm32): posts signed envelopes and checks the
-//!   replies, with the agent verifying every certificate.
-//! - [`connection::Connection`] (wasm32): the agent for the configured
-//!   network (the root key is fetched from `/api/v2/status` on a local
-//!   network only, never on mainnet) and the canister ids.
+//! - [`network::Network`] (wasm32): posts signed envelopes and checks
+//!   every reply.
+//! - [`connection::Connection`] (wasm32): the configured network (the root
+//!   key is fetched from `/api/v2/status` on a local network only, never on
+//!   mainnet) and the canister ids.
 //! - [`session_caller::SessionCaller`] (wasm32): signs requests with the
 //!   WebCrypto session key under the passkey's delegation and submits them
 //!   through [`network::Network`].
@@ -18,6 +22,7 @@
 //!
 //! Every failure is an [`error::ApiError`] whose text a person can read.
 
+pub mod certificate;
 pub mod envelope;
 pub mod reply;
 

@@ -1,39 +1,57 @@
-//! The network's HTTP interface for requests the app has signed (IC
-//! interface specification, "HTTPS interface"): `/api/v3` query and
-//! read_state, `/api/v4` call. The app posts the envelope it encoded and
-//! checks the reply here, so no part of the agent decodes the envelope
-//! again; the agent verifies every certificate (`Agent::verify`: the root
-//! key or the subnet's delegation from it, the subnet's authority over the
-//! canister, the BLS signature, the time) and gives the canister's subnet
-//! (node keys, fetched by a verified `read_state` and cached), against
-//! which [`reply::verify_query_signatures`] checks a query's reply.
+//! The network's HTTP interface (IC interface specification, "HTTPS
+//! interface"): `/api/v2/status`, `/api/v3` query and read_state, `/api/v4`
+//! call. The app posts the envelopes it encoded and checks every reply
+//! here: each certificate with [`certificate::verify`] (the root key or the
+//! subnet's delegation from it, the subnet's authority over the canister,
+//! the BLS signature, the time), each query reply with
+//! [`reply::verify_query_signatures`] against the node keys of the
+//! canister's subnet, which come from a verified `read_state` of `/subnet`
+//! and are kept for [`SUBNET_CACHE_NANOS`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use candid::Principal;
 use futures_util::future::join;
-use ic_agent::Agent;
-use ic_certification::Certificate;
-use ic_transport_types::{QueryResponse, ReadStateResponse, RequestId, TransportCallResponse};
+use ic_certification::{Certificate, Label};
+use ic_transport_types::{
+    EnvelopeContent, QueryResponse, ReadStateResponse, RequestId, TransportCallResponse,
+};
 use serde::de::DeserializeOwned;
 
+use super::certificate::{self, IC_ROOT_KEY, Subnet};
+use super::envelope;
 use super::error::ApiError;
 use super::reply::{self, CallStatus};
 use crate::browser::cbor_fetch::post_cbor;
+use crate::browser::http::get_bytes;
 use crate::browser::now_nanos;
 use crate::browser::timer::sleep_millis;
 
-/// How long an update's status is polled before giving up (ic-agent's
-/// default), and the first and longest wait between two polls.
+/// How long an update's status is polled before giving up (as long as
+/// agents commonly wait), and the first and longest wait between two polls.
 const MAX_POLLING_MILLIS: u32 = 5 * 60 * 1000;
 const FIRST_POLL_MILLIS: u32 = 500;
 const LONGEST_POLL_MILLIS: u32 = 1000;
 
-/// The agent (certificates, subnets, the root key) and the network's URL.
-/// Cheap to clone.
+/// How long a subnet's node keys are used before they are read again
+/// (nodes join and leave subnets).
+pub const SUBNET_CACHE_NANOS: u64 = 5 * 60 * 1_000_000_000;
+
+/// The largest `/api/v2/status` reply read, and how long it may take.
+const MAX_STATUS_BYTES: usize = 16 * 1024;
+const STATUS_TIMEOUT_MILLIS: u32 = 10_000;
+
+/// The network's URL, its root key and the subnets read so far. Cheap to
+/// clone (clones share the subnets).
 #[derive(Clone)]
 pub struct Network {
-    agent: Agent,
     /// The network's URL, ending in `/`.
     url: String,
+    root_key: Rc<[u8]>,
+    /// Each canister's subnet, with when it was read.
+    subnets: Rc<RefCell<BTreeMap<Principal, (Rc<Subnet>, u64)>>>,
 }
 
 /// What an update call's submission gave.
@@ -45,12 +63,38 @@ pub enum Submitted {
 }
 
 impl Network {
-    pub fn new(agent: Agent, url: &url::Url) -> Self {
-        let mut url = url.to_string();
-        if !url.ends_with('/') {
-            url.push('/');
+    /// The Internet Computer at `url` (ending in `/`), whose certificates
+    /// are signed under its built-in root key.
+    pub fn mainnet(url: String) -> Self {
+        Self::with_root_key(url, IC_ROOT_KEY.to_vec())
+    }
+
+    /// A local network at `url` (ending in `/`), with the root key it gives
+    /// out. Never for mainnet: whoever answers could name any key.
+    pub async fn local(url: String) -> Result<Self, ApiError> {
+        let body = get_bytes(
+            &format!("{url}api/v2/status"),
+            MAX_STATUS_BYTES,
+            STATUS_TIMEOUT_MILLIS,
+        )
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+        let root_key = certificate::root_key_from_status(&body)
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Self::with_root_key(url, root_key))
+    }
+
+    fn with_root_key(url: String, root_key: Vec<u8>) -> Self {
+        Self {
+            url,
+            root_key: root_key.into(),
+            subnets: Rc::default(),
         }
-        Self { agent, url }
+    }
+
+    /// The root key that every certificate must chain to.
+    pub fn root_key(&self) -> &[u8] {
+        &self.root_key
     }
 
     async fn post<T: DeserializeOwned>(
@@ -84,25 +128,28 @@ impl Network {
         let path = format!("api/v3/canister/{canister}/query");
         let (response, subnet) = join(
             self.post::<QueryResponse>(&path, envelope),
-            self.agent.get_subnet_by_canister(&canister),
+            self.subnet(canister),
         )
         .await;
         let response =
             response?.ok_or_else(|| ApiError::Network("the query was not answered".into()))?;
         let mut subnet = subnet?;
-        // A node the cached subnet does not know may have joined since:
-        // fetch the subnet once more before refusing the reply.
+        // A node the kept subnet does not know may have joined since: read
+        // the subnet once more before refusing the reply.
         let known = response
             .signatures()
             .iter()
-            .all(|s| subnet.contains_node(&s.identity));
+            .all(|s| subnet.node_key(&s.identity).is_some());
         if !known {
-            subnet = self.agent.fetch_subnet_by_canister(&canister).await?;
+            subnet = self.read_subnet(canister).await?;
         }
-        let nodes = subnet.iter_nodes().count();
-        reply::verify_query_signatures(&response, request_id, now_nanos(), nodes, |node| {
-            subnet.get_node_key(node)
-        })
+        reply::verify_query_signatures(
+            &response,
+            request_id,
+            now_nanos(),
+            subnet.nodes(),
+            |node| subnet.node_key(node),
+        )
         .map_err(|e| ApiError::Network(e.to_string()))?;
         match response {
             QueryResponse::Replied { reply, .. } => Ok(reply.arg),
@@ -166,19 +213,63 @@ impl Network {
         }
     }
 
-    /// The call's status in `certificate`, once the agent has verified it
-    /// for `canister`.
+    /// The call's status in `certificate`, once it is verified for
+    /// `canister`.
     fn status(
         &self,
         canister: Principal,
         request_id: &RequestId,
         certificate: &[u8],
     ) -> Result<CallStatus, ApiError> {
-        let certificate: Certificate =
-            serde_cbor::from_slice(certificate).map_err(|e| ApiError::Decode(e.to_string()))?;
-        self.agent.verify(&certificate, canister)?;
+        let certificate = decode_certificate(certificate)?;
+        certificate::verify(&certificate, &self.root_key, canister, now_nanos())
+            .map_err(|e| ApiError::Network(e.to_string()))?;
         reply::call_status(&certificate, request_id).map_err(|e| ApiError::Network(e.to_string()))
     }
+
+    /// The subnet of `canister`: the one kept, while it is recent, or else
+    /// read anew.
+    async fn subnet(&self, canister: Principal) -> Result<Rc<Subnet>, ApiError> {
+        let kept = self.subnets.borrow().get(&canister).cloned();
+        match kept {
+            Some((subnet, read_at)) if now_nanos().saturating_sub(read_at) < SUBNET_CACHE_NANOS => {
+                Ok(subnet)
+            }
+            _ => self.read_subnet(canister).await,
+        }
+    }
+
+    /// Reads the subnet of `canister` with an anonymous `read_state` of
+    /// `/subnet`, and keeps it.
+    async fn read_subnet(&self, canister: Principal) -> Result<Rc<Subnet>, ApiError> {
+        let content = EnvelopeContent::ReadState {
+            ingress_expiry: envelope::ingress_expiry(now_nanos()),
+            sender: Principal::anonymous(),
+            paths: vec![vec![Label::from("subnet")]],
+        };
+        let path = format!("api/v3/canister/{canister}/read_state");
+        let ReadStateResponse { certificate } = self
+            .post(&path, envelope::encode_anonymous(&content))
+            .await?
+            .ok_or_else(|| ApiError::Network("the subnet's keys were not given".into()))?;
+        let now = now_nanos();
+        let subnet = Subnet::from_certificate(
+            &decode_certificate(&certificate)?,
+            &self.root_key,
+            canister,
+            now,
+        )
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+        let subnet = Rc::new(subnet);
+        self.subnets
+            .borrow_mut()
+            .insert(canister, (Rc::clone(&subnet), now));
+        Ok(subnet)
+    }
+}
+
+fn decode_certificate(bytes: &[u8]) -> Result<Certificate, ApiError> {
+    serde_cbor::from_slice(bytes).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 fn finished(status: CallStatus) -> ApiError {

@@ -1,7 +1,6 @@
 //! What the network's replies say, checked without I/O (IC interface
 //! specification, "HTTP query" and "Request status"): the status of a call
-//! in a certificate the agent has verified, and the node signatures of a
-//! query reply.
+//! in a verified certificate, and the node signatures of a query reply.
 //!
 //! Invariants:
 //! - a query reply counts only with at least one signature, no more
@@ -9,13 +8,16 @@
 //!   canister's subnet over `"\x0Bic-response" · hash(reply, request id,
 //!   timestamp)`, and no timestamp older than [`MAX_REPLY_AGE_NANOS`];
 //! - a call's reply is read only from a certificate, which the caller has
-//!   verified for the call's canister (`ic_agent::Agent::verify`).
+//!   verified for the call's canister (`certificate::verify`).
 
 use candid::Principal;
 use ic_certification::{Certificate, LookupResult};
 use ic_transport_types::{QueryResponse, RequestId};
 
-/// How old a signed query reply may be (ic-agent's default ingress expiry).
+use super::certificate::leb128_u64;
+
+/// How old a signed query reply may be: replies are read as they arrive,
+/// so an older one is replayed.
 pub const MAX_REPLY_AGE_NANOS: u64 = 3 * 60 * 1_000_000_000;
 
 /// The DER prefix of an Ed25519 public key (RFC 8410), as node keys are.
@@ -101,20 +103,8 @@ pub fn call_status(
     }
 }
 
-fn leb128_u64(bytes: &mut &[u8]) -> Option<u64> {
-    let mut value: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// Checks the node signatures of `response` to the query `request_id`,
+/// Checks the node signatures of `response` to the query `request_id`
+/// (strictly: no small-order key, no non-canonical signature),
 /// received at `now_nanos`, against the keys of the canister's subnet
 /// (`node_key` gives a node's DER key; `nodes` is how many the subnet has).
 pub fn verify_query_signatures<'k>(
@@ -143,10 +133,13 @@ pub fn verify_query_signatures<'k>(
             .strip_prefix(&ED25519_DER_PREFIX[..])
             .filter(|raw| raw.len() == 32)
             .ok_or(ReplyError::MalformedNodeKey)?;
-        let key = ic_ed25519::PublicKey::deserialize_raw(raw)
+        let raw: &[u8; 32] = raw.try_into().map_err(|_| ReplyError::MalformedNodeKey)?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(raw)
             .map_err(|_| ReplyError::MalformedNodeKey)?;
+        let signature_bytes = ed25519_dalek::Signature::from_slice(&signature.signature)
+            .map_err(|_| ReplyError::BadSignature)?;
         let signable = response.signable(request_id, signature.timestamp);
-        key.verify_signature(&signable, &signature.signature)
+        key.verify_strict(&signable, &signature_bytes)
             .map_err(|_| ReplyError::BadSignature)?;
     }
     Ok(())
