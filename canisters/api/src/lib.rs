@@ -4,3 +4,5 @@
 
 pub mod demo;
 pub mod identity_manager;
+pub mod method;
+pub mod signer;

@@ -247,12 +247,14 @@ fn main() {
             refill_period_ns: 1,
         }),
         registration_proof_of_work_difficulty: None,
+        chains: None,
     };
     let wasm = localnet::testing::canister_wasm("identity_manager");
     let specs = [CanisterSpec {
         name: "identity_manager".into(),
         wasm,
         init_arg: candid::encode_one(Some(init)).unwrap(),
+        id: None,
     }];
     let im = localnet::deploy::deploy(&mut replica, &state_dir, &specs).unwrap()[0].canister_id;
     let controller = localnet::deploy::deployer_principal(&state_dir).unwrap();

@@ -16,8 +16,8 @@
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AddDevice, ConfirmDevice, CreateAccount, Error, Method, PrepareDelegation, RemoveDevice,
-    RenameDevice, SetTwoFactor,
+    AddDevice, ConfirmDevice, CreateAccount, Error, GetAddresses, Method, PrepareDelegation,
+    RemoveDevice, RenameDevice, SetTwoFactor,
 };
 
 use crate::accounts::check_registration;
@@ -88,6 +88,9 @@ pub fn inspect<M: Memory + Clone>(
         }
         PrepareDelegation::NAME => {
             authorize(storage, caller, decode::<PrepareDelegation>(arg)?.account)?;
+        }
+        GetAddresses::NAME => {
+            authorize(storage, caller, decode::<GetAddresses>(arg)?.account)?;
         }
         other => return Err(Refusal::UnknownMethod(other.to_string())),
     }

@@ -28,6 +28,7 @@
 
 pub mod accounts;
 pub mod authorization;
+pub mod chains;
 pub mod delegation;
 pub mod devices;
 pub mod inspect;
@@ -36,6 +37,7 @@ pub mod pending;
 pub mod rate_limit;
 pub mod registration;
 pub mod signature_map;
+pub mod signer_client;
 pub mod state;
 pub mod storage;
 pub mod validation;
@@ -50,12 +52,15 @@ use candid::Principal;
 use ic_cdk::{init, inspect_message, post_upgrade, query, update};
 use ic_stable_structures::DefaultMemoryImpl;
 use sigil_api::identity_manager::{
-    AccountNumber, AddDeviceArgs, ConfirmDeviceArgs, CreateAccountArgs, CredentialId,
-    CredentialIdsArgs, CredentialLookup, Device, Error, GetDelegationArgs, GetPrincipalArgs,
-    InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice, PrepareDelegationArgs,
-    PreparedDelegation, RegistrationRequirement, RegistrationRequirementArgs, RemoveDeviceArgs,
-    RenameDeviceArgs, SetTwoFactorArgs, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
+    AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ConfirmDeviceArgs, CreateAccountArgs,
+    CredentialId, CredentialIdsArgs, CredentialLookup, Device, Error, GetDelegationArgs,
+    GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice,
+    PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
+    RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
+    SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
+
+use sigil_api::signer::KeyFamily;
 
 use crate::state::{Env, State};
 
@@ -239,6 +244,34 @@ fn two_factor(args: TwoFactorArgs) -> Result<bool, Error> {
 #[query]
 fn get_principal(args: GetPrincipalArgs) -> Result<Principal, Error> {
     with_state(|state| delegation::get_principal_impl(&state.storage, &env(), args))
+}
+
+/// The account's addresses for other chains (EVM, Bitcoin, Solana), from
+/// the keys the signer holds for its global principal. Caller: a device of
+/// the account (a passkey with two-factor on). An update: it asks the
+/// signer, canister to canister (which answers from its kept keys after
+/// the first lookup).
+#[update]
+async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
+    if with_state(|state| state.storage.header().salt().is_none()) {
+        with_state(|state| {
+            authorization::authorize(&state.storage, ic_cdk::api::msg_caller(), args.account)
+        })?;
+        ensure_salt().await?;
+    }
+    let (config, owner) = with_state(|state| chains::owner(&state.storage, &env(), args.account))?;
+    let bitcoin = signer_client::public_key(config.signer, owner, KeyFamily::Bitcoin).await?;
+    let evm = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
+    let solana = signer_client::public_key(config.signer, owner, KeyFamily::Solana).await?;
+    chains::addresses(
+        owner,
+        config.bitcoin_network,
+        chains::OwnerKeys {
+            bitcoin: &bitcoin,
+            evm: &evm,
+            solana: &solana,
+        },
+    )
 }
 
 /// Prepares a delegation from the account's key for `origin` to

@@ -13,8 +13,11 @@
 //! │                        account number → two-factor flag + ≤ 10 devices
 //! ├── CREDENTIAL_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
 //! │                        SHA-256(credential id) → account number
-//! └── PUBLIC_KEY_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
-//!                          SHA-256(DER public key) → account number
+//! ├── PUBLIC_KEY_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
+//! │                        SHA-256(DER public key) → account number
+//! └── CHAINS             StableCell<StoredChains>
+//!                          the signer, Sigil's own origin and the Bitcoin
+//!                          network (Candid), set once
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -33,3 +36,4 @@ pub const HEADER: MemoryId = MemoryId::new(0);
 pub const ACCOUNTS: MemoryId = MemoryId::new(1);
 pub const CREDENTIAL_INDEX: MemoryId = MemoryId::new(2);
 pub const PUBLIC_KEY_INDEX: MemoryId = MemoryId::new(3);
+pub const CHAINS: MemoryId = MemoryId::new(4);

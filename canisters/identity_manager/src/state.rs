@@ -70,6 +70,10 @@ impl<M: Memory + Clone> State<M> {
             }
             header.proof_of_work_difficulty = Some(difficulty);
         }
+        if let Some(chains) = args.chains {
+            crate::chains::check_config(self.storage.chains(), &chains)?;
+            self.storage.set_chains(chains);
+        }
         self.storage.set_header(header);
         Ok(())
     }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType, Purpose,
+    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType, Purpose,
 };
 
 use crate::memory;
@@ -189,6 +189,24 @@ pub struct Storage<M: Memory> {
     credentials: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
     /// Key bound: 32 bytes; value bound: 8 bytes.
     public_keys: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
+    chains: StableCell<StoredChains, VMem<M>>,
+}
+
+/// The chains configuration as stored: nothing until it is set.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct StoredChains(pub Option<ChainsConfig>);
+
+impl Storable for StoredChains {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(encode(self))
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        encode(&self)
+    }
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        decode(&bytes)
+    }
+    const BOUND: Bound = Bound::Unbounded;
 }
 
 impl<M: Memory + Clone> Storage<M> {
@@ -202,7 +220,17 @@ impl<M: Memory + Clone> Storage<M> {
             accounts: StableBTreeMap::init(manager.get(memory::ACCOUNTS)),
             credentials: StableBTreeMap::init(manager.get(memory::CREDENTIAL_INDEX)),
             public_keys: StableBTreeMap::init(manager.get(memory::PUBLIC_KEY_INDEX)),
+            chains: StableCell::init(manager.get(memory::CHAINS), StoredChains::default()),
         }
+    }
+
+    /// The chains configuration, once set.
+    pub fn chains(&self) -> Option<&ChainsConfig> {
+        self.chains.get().0.as_ref()
+    }
+
+    pub fn set_chains(&mut self, chains: ChainsConfig) {
+        self.chains.set(StoredChains(Some(chains)));
     }
 
     pub fn header(&self) -> &Header {

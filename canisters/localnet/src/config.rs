@@ -6,7 +6,8 @@
 //!     "demo": { "wasm": "../target/wasm32-unknown-unknown/release/demo.wasm" },
 //!     "identity_manager": {
 //!       "wasm": "identity_manager.wasm",
-//!       "init_arg_hex": "4449444c0000"
+//!       "init_arg_hex": "4449444c0000",
+//!       "id": "uxrrr-q7777-77774-qaaaq-cai"
 //!     }
 //!   }
 //! }
@@ -16,7 +17,10 @@
 //! file. `init_arg_hex` is the Candid-encoded argument in hex, passed to
 //! `canister_init` on install and to `canister_post_upgrade` on upgrade;
 //! without it the argument is `()`. It must start with Candid's `DIDL`
-//! magic; the canister itself decodes the rest.
+//! magic; the canister itself decodes the rest. `id`, when given, is the
+//! id the canister is created with (as `provisional_create_canister_with_cycles`
+//! takes a `specified_id`), so that canisters can name each other in their
+//! init arguments; it must lie in the subnet's canister range.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +41,8 @@ pub enum ConfigError {
     },
     #[error("canister `{name}`: init_arg_hex is not a Candid message in hex: {reason}")]
     InitArg { name: String, reason: String },
+    #[error("canister `{name}`: id is not a principal: {reason}")]
+    Id { name: String, reason: String },
     #[error("canister name `{0}` must be 1 to 64 characters of a-z, 0-9, `_` or `-`")]
     Name(String),
 }
@@ -48,6 +54,8 @@ pub struct CanisterSpec {
     pub wasm: PathBuf,
     /// The Candid-encoded init (and post-upgrade) argument.
     pub init_arg: Vec<u8>,
+    /// The id to create the canister with, if the configuration names one.
+    pub id: Option<candid::Principal>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +70,8 @@ struct RawCanister {
     wasm: PathBuf,
     #[serde(default)]
     init_arg_hex: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
 }
 
 /// Reads a deploy configuration; canisters come back in name order.
@@ -95,10 +105,22 @@ fn parse(text: &str, base: &Path) -> Result<Vec<CanisterSpec>, ParseError> {
             }
             let init_arg = encode_init_arg(&name, canister.init_arg_hex.as_deref())
                 .map_err(ParseError::Config)?;
+            let id = canister
+                .id
+                .map(|text| {
+                    candid::Principal::from_text(&text).map_err(|e| {
+                        ParseError::Config(ConfigError::Id {
+                            name: name.clone(),
+                            reason: e.to_string(),
+                        })
+                    })
+                })
+                .transpose()?;
             Ok(CanisterSpec {
                 wasm: base.join(&canister.wasm),
                 name,
                 init_arg,
+                id,
             })
         })
         .collect()
@@ -165,6 +187,25 @@ mod tests {
         assert_eq!(specs[0].init_arg, encoded);
         let init: Init = candid::decode_one(&specs[0].init_arg).unwrap();
         assert_eq!(init.base, 7);
+    }
+
+    #[test]
+    fn should_read_the_id_a_canister_is_created_with() {
+        let specs = parse_ok(
+            r#"{"canisters":{"a":{"wasm":"a.wasm","id":"uxrrr-q7777-77774-qaaaq-cai"},"b":{"wasm":"b.wasm"}}}"#,
+        );
+        assert_eq!(
+            specs[0].id,
+            Some(candid::Principal::from_text("uxrrr-q7777-77774-qaaaq-cai").unwrap())
+        );
+        assert_eq!(specs[1].id, None);
+        assert!(matches!(
+            parse(
+                r#"{"canisters":{"a":{"wasm":"a.wasm","id":"not-a-principal"}}}"#,
+                Path::new("/")
+            ),
+            Err(ParseError::Config(ConfigError::Id { .. }))
+        ));
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn deploy(
             ),
             Some((id, false)) => (id, CanisterInstallMode::Install, DeployAction::Installed),
             None => {
-                let id = create_canister(replica, deployer, &spec.name)?;
+                let id = create_canister(replica, deployer, &spec.name, spec.id)?;
                 ids.insert(spec.name.clone(), id);
                 write_canister_ids(state_dir, &ids)?;
                 (id, CanisterInstallMode::Install, DeployAction::Installed)
@@ -170,6 +170,7 @@ fn create_canister(
     replica: &mut Replica,
     deployer: Principal,
     name: &str,
+    specified_id: Option<Principal>,
 ) -> Result<Principal, DeployError> {
     let args = ProvisionalCreateCanisterWithCyclesArgs {
         amount: None,
@@ -177,7 +178,7 @@ fn create_canister(
             controllers: Some(vec![deployer]),
             ..CanisterSettings::default()
         }),
-        specified_id: None,
+        specified_id,
         sender_canister_version: None,
     };
     let reply = call_management(

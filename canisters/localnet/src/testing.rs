@@ -59,7 +59,7 @@ fn localnet_binary() -> PathBuf {
 /// What to start: canisters by name and extra command-line arguments.
 #[derive(Default)]
 pub struct LocalnetBuilder {
-    canisters: BTreeMap<String, (PathBuf, Vec<u8>)>,
+    canisters: BTreeMap<String, (PathBuf, Vec<u8>, Option<Principal>)>,
     args: Vec<String>,
     binary: Option<PathBuf>,
 }
@@ -68,7 +68,22 @@ impl LocalnetBuilder {
     /// Deploys `wasm` as `name` with the Candid-encoded `init_arg`.
     pub fn canister(mut self, name: &str, wasm: &Path, init_arg: Vec<u8>) -> Self {
         self.canisters
-            .insert(name.to_string(), (wasm.to_path_buf(), init_arg));
+            .insert(name.to_string(), (wasm.to_path_buf(), init_arg, None));
+        self
+    }
+
+    /// Deploys `wasm` as `name`, created with the canister id `id` (one of
+    /// [`crate::ids::canister_id`]), so that other canisters' init
+    /// arguments can name it.
+    pub fn canister_with_id(
+        mut self,
+        name: &str,
+        wasm: &Path,
+        init_arg: Vec<u8>,
+        id: Principal,
+    ) -> Self {
+        self.canisters
+            .insert(name.to_string(), (wasm.to_path_buf(), init_arg, Some(id)));
         self
     }
 
@@ -94,14 +109,15 @@ impl LocalnetBuilder {
         let canisters: serde_json::Map<String, serde_json::Value> = self
             .canisters
             .iter()
-            .map(|(name, (wasm, init_arg))| {
-                (
-                    name.clone(),
-                    serde_json::json!({
-                        "wasm": wasm.display().to_string(),
-                        "init_arg_hex": hex::encode(init_arg),
-                    }),
-                )
+            .map(|(name, (wasm, init_arg, id))| {
+                let mut canister = serde_json::json!({
+                    "wasm": wasm.display().to_string(),
+                    "init_arg_hex": hex::encode(init_arg),
+                });
+                if let Some(id) = id {
+                    canister["id"] = serde_json::Value::String(id.to_text());
+                }
+                (name.clone(), canister)
             })
             .collect();
         std::fs::write(

@@ -2,8 +2,8 @@
 
 use candid::{CandidType, Deserialize};
 
-use super::method::method;
 use super::{AccountNumber, Device, Error, ProofOfWork, Stats, Timestamp};
+use crate::method::method;
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CreateAccountArgs {

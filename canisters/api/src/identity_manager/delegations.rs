@@ -2,8 +2,8 @@
 
 use candid::{CandidType, Deserialize, Principal};
 
-use super::method::method;
 use super::{AccountNumber, Error, PreparedDelegation, PublicKey, SignedDelegation, Timestamp};
+use crate::method::method;
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct GetPrincipalArgs {

@@ -4,8 +4,8 @@
 
 use candid::{CandidType, Deserialize};
 
-use super::method::method;
 use super::{AccountNumber, CredentialId, CredentialLookup, Device, Error, PublicKey, Timestamp};
+use crate::method::method;
 
 /// How long a proposed device waits for its confirmation: 10 minutes.
 pub const PENDING_DEVICE_TTL_NS: u64 = 10 * 60 * 1_000_000_000;

@@ -87,6 +87,13 @@ pub enum Error {
     },
     /// Only a controller of the canister may call this method.
     ControllerOnly,
+    /// The canister was installed without a signer: no addresses or
+    /// signatures for other chains.
+    ChainsNotConfigured,
+    /// The signer could not answer (in its words).
+    SignerUnavailable {
+        message: String,
+    },
     AccountNumbersExhausted,
     OriginTooLong {
         length: u64,
@@ -224,6 +231,14 @@ impl fmt::Display for Error {
             Error::ControllerOnly => {
                 write!(f, "Only the canister's controllers may call this.")
             }
+            Error::ChainsNotConfigured => write!(
+                f,
+                "This Sigil is not set up for other chains: it has no addresses or signatures for them."
+            ),
+            Error::SignerUnavailable { message } => write!(
+                f,
+                "Your addresses could not be looked up right now ({message}). Please try again."
+            ),
             Error::AccountNumbersExhausted => write!(f, "No account numbers are left."),
             Error::OriginTooLong { length, max } => {
                 write!(

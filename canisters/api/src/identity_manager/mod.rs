@@ -11,10 +11,10 @@
 //! - [`error`]: every expected failure, with words for a person.
 
 mod accounts;
+mod chains;
 mod delegations;
 mod devices;
 mod error;
-mod method;
 mod proof_of_work;
 
 use std::fmt;
@@ -22,11 +22,12 @@ use std::fmt;
 use candid::{CandidType, Deserialize, Principal};
 use serde_bytes::ByteBuf;
 
+pub use crate::method::{CallKind, Method};
 pub use accounts::*;
+pub use chains::*;
 pub use delegations::*;
 pub use devices::*;
 pub use error::Error;
-pub use method::{CallKind, Method};
 pub use proof_of_work::*;
 
 /// An account number (the "NFIDentity"), allocated by `create_account`.
@@ -125,6 +126,9 @@ pub struct InitArgs {
     /// the bucket is empty, 1 to [`MAX_PROOF_OF_WORK_DIFFICULTY`].
     /// Default: [`DEFAULT_PROOF_OF_WORK_DIFFICULTY`].
     pub registration_proof_of_work_difficulty: Option<u8>,
+    /// The signer and Sigil's own origin, for addresses and signatures of
+    /// other chains; set once (a later, different value is refused).
+    pub chains: Option<ChainsConfig>,
 }
 
 /// A token bucket: up to `capacity` registrations at once, one more every

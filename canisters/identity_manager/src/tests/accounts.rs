@@ -8,6 +8,7 @@ fn limited(capacity: u64, refill_period_ns: u64, difficulty: u8) -> Fixture {
             refill_period_ns,
         }),
         registration_proof_of_work_difficulty: Some(difficulty),
+        chains: None,
         ..InitArgs::default()
     }))
 }

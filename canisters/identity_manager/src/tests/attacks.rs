@@ -149,6 +149,7 @@ fn should_let_through_only_registrations_that_can_succeed() {
             refill_period_ns: DAY,
         }),
         registration_proof_of_work_difficulty: Some(10),
+        chains: None,
         ..InitArgs::default()
     }));
     let args = |device: &Device, proof_of_work| CreateAccountArgs {

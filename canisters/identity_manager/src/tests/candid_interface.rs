@@ -1,14 +1,13 @@
 //! The checked-in `.did`, the canister's exported interface and the
 //! method descriptors of `sigil_api` must all say the same.
 
-use candid::types::internal::TypeContainer;
-use candid::types::{FuncMode, Function, TypeInner};
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
-    AddDevice, CallKind, ConfirmDevice, CreateAccount, CredentialIds, GetDelegation, GetPrincipal,
-    GetRegistrationRequirement, GetStats, ListDevices, LookupCredentialId, Method,
+    AddDevice, ConfirmDevice, CreateAccount, CredentialIds, GetAddresses, GetDelegation,
+    GetPrincipal, GetRegistrationRequirement, GetStats, ListDevices, LookupCredentialId,
     PrepareDelegation, RemoveDevice, RenameDevice, SetTwoFactor, TwoFactor,
 };
+use sigil_api::method::ServiceDescription;
 
 const CHECKED_IN: &str = include_str!("../../identity_manager.did");
 
@@ -24,56 +23,25 @@ fn should_match_the_checked_in_candid_interface() {
     });
 }
 
-/// Collects the descriptors into one Candid service.
-#[derive(Default)]
-struct Service {
-    types: TypeContainer,
-    methods: Vec<(String, candid::types::Type)>,
-}
-
-impl Service {
-    fn add<M: Method>(mut self) -> Self {
-        let args = self.types.add::<M::Args>();
-        let response = self.types.add::<M::Response>();
-        let modes = match M::KIND {
-            CallKind::Query => vec![FuncMode::Query],
-            CallKind::Update => vec![],
-        };
-        let function = Function {
-            modes,
-            args: vec![args],
-            rets: vec![response],
-        };
-        self.methods
-            .push((M::NAME.to_string(), TypeInner::Func(function).into()));
-        self
-    }
-
-    fn into_candid(mut self) -> String {
-        self.methods.sort_by(|a, b| a.0.cmp(&b.0));
-        let service: candid::types::Type = TypeInner::Service(self.methods).into();
-        candid::pretty::candid::compile(&self.types.env, &Some(service))
-    }
-}
-
 #[test]
 fn should_describe_every_method_exactly_as_the_canister_exports_it() {
-    let described = Service::default()
-        .add::<CreateAccount>()
-        .add::<AddDevice>()
-        .add::<ConfirmDevice>()
-        .add::<RenameDevice>()
-        .add::<RemoveDevice>()
-        .add::<ListDevices>()
-        .add::<LookupCredentialId>()
-        .add::<CredentialIds>()
-        .add::<SetTwoFactor>()
-        .add::<TwoFactor>()
-        .add::<GetPrincipal>()
-        .add::<PrepareDelegation>()
-        .add::<GetDelegation>()
-        .add::<GetStats>()
-        .add::<GetRegistrationRequirement>()
+    let described = ServiceDescription::default()
+        .with::<CreateAccount>()
+        .with::<AddDevice>()
+        .with::<ConfirmDevice>()
+        .with::<RenameDevice>()
+        .with::<RemoveDevice>()
+        .with::<ListDevices>()
+        .with::<LookupCredentialId>()
+        .with::<CredentialIds>()
+        .with::<SetTwoFactor>()
+        .with::<TwoFactor>()
+        .with::<GetPrincipal>()
+        .with::<PrepareDelegation>()
+        .with::<GetDelegation>()
+        .with::<GetStats>()
+        .with::<GetRegistrationRequirement>()
+        .with::<GetAddresses>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.
     let exported = crate::__export_service();

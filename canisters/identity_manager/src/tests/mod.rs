@@ -8,6 +8,7 @@ mod accounts;
 mod attacks;
 mod bad_input;
 mod candid_interface;
+mod chains;
 mod delegations;
 mod devices;
 mod principals;

@@ -38,6 +38,7 @@ fn should_change_configuration_at_upgrade_without_reusing_numbers() {
             refill_period_ns: DAY,
         }),
         registration_proof_of_work_difficulty: Some(9),
+        chains: None,
     }));
     assert_eq!(f.create(&passkey(3)), Ok(10_002));
     assert_eq!(
@@ -73,6 +74,7 @@ fn should_refuse_a_proof_of_work_difficulty_out_of_range() {
         let mut state = State::init(VectorMemory::default());
         let result = state.configure(Some(InitArgs {
             registration_proof_of_work_difficulty: Some(difficulty),
+            chains: None,
             ..InitArgs::default()
         }));
         assert!(result.is_err(), "{difficulty}");

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod chains;
 mod delegations;
 mod devices;
 mod inspect;

@@ -10,10 +10,10 @@ use ic_agent::{Agent, AgentError, Identity};
 use localnet::testing::{Localnet, WebAuthnIdentity, canister_wasm};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AccountNumber, AddDevice, AddDeviceArgs, CallKind, ConfirmDevice, ConfirmDeviceArgs,
-    CreateAccount, CreateAccountArgs, Delegation, Device, Error, GetDelegation, GetDelegationArgs,
-    GetPrincipal, GetPrincipalArgs, GetStats, InitArgs, KeyType, ListDevices, ListDevicesArgs,
-    Method, PrepareDelegation, PrepareDelegationArgs, PreparedDelegation, Purpose,
+    AccountNumber, AddDevice, AddDeviceArgs, BitcoinNetwork, CallKind, ChainsConfig, ConfirmDevice,
+    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, Delegation, Device, Error, GetDelegation,
+    GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetStats, InitArgs, KeyType, ListDevices,
+    ListDevicesArgs, Method, PrepareDelegation, PrepareDelegationArgs, PreparedDelegation, Purpose,
     SignedDelegation, Stats, StatsArgs,
 };
 
@@ -33,6 +33,53 @@ pub fn start(init: Option<InitArgs>) -> Localnet {
         )
         .canister("demo", &canister_wasm("demo"), no_args.clone())
         .canister("demo2", &canister_wasm("demo"), no_args)
+        .start()
+}
+
+/// Sigil's origin on the network of [`start_with_signer`].
+pub const SIGIL: &str = "http://localhost:8080";
+/// The key name the network of [`start_with_signer`] signs with.
+pub const KEY_NAME: &str = "dfx_test_key";
+
+/// The ids of the identity manager and the signer in [`start_with_signer`]:
+/// fixed, so that each install argument can name the other canister.
+pub fn im_and_signer_ids() -> (Principal, Principal) {
+    (
+        localnet::ids::canister_id(1_000),
+        localnet::ids::canister_id(1_001),
+    )
+}
+
+/// The identity manager with a signer (both release wasm), on regtest.
+pub fn start_with_signer() -> Localnet {
+    let (im, signer) = im_and_signer_ids();
+    let im_init = InitArgs {
+        base_account_number: None,
+        registration_rate_limit: None,
+        registration_proof_of_work_difficulty: None,
+        chains: Some(ChainsConfig {
+            signer,
+            global_origin: SIGIL.to_string(),
+            bitcoin_network: BitcoinNetwork::Regtest,
+        }),
+    };
+    let signer_init = sigil_api::signer::InitArgs {
+        identity_manager: im,
+        key_name: KEY_NAME.to_string(),
+    };
+    Localnet::builder()
+        .canister_with_id(
+            "identity_manager",
+            &canister_wasm("identity_manager"),
+            candid::encode_one(Some(im_init)).unwrap(),
+            im,
+        )
+        .canister_with_id(
+            "signer",
+            &canister_wasm("signer"),
+            candid::encode_one(signer_init).unwrap(),
+            signer,
+        )
         .start()
 }
 

@@ -1,0 +1,54 @@
+//! Addresses for other chains: the account's keys are held by the signer
+//! canister at its global principal (the account's principal for Sigil's
+//! own origin), and the identity manager writes their addresses.
+
+use candid::{CandidType, Deserialize, Principal};
+
+use super::{AccountNumber, Error};
+use crate::method::method;
+
+/// The Bitcoin network whose addresses the identity manager writes.
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BitcoinNetwork {
+    Mainnet,
+    /// Testnet and signet (`tb1…` addresses).
+    Testnet,
+    /// A local regtest network (`bcrt1…`).
+    Regtest,
+}
+
+/// The install argument for chains; fixed once set, since changing the
+/// signer or Sigil's origin would give every account other addresses.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ChainsConfig {
+    /// The signer canister, which holds the accounts' threshold keys.
+    pub signer: Principal,
+    /// Sigil's own origin (`https://…`, as a browser writes it): an
+    /// account's global principal is its principal for this origin.
+    pub global_origin: String,
+    pub bitcoin_network: BitcoinNetwork,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AddressesArgs {
+    pub account: AccountNumber,
+}
+
+/// The account's addresses, one per family.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Addresses {
+    /// The account's global principal, which owns the keys.
+    pub owner: Principal,
+    /// EIP-55: the same on every EVM chain.
+    pub evm: String,
+    /// P2WPKH (bech32) on the configured network.
+    pub bitcoin: String,
+    /// Base58 Ed25519 public key.
+    pub solana: String,
+}
+
+method!(
+    /// Caller: a device of the account (a passkey with two-factor on). An
+    /// update: the first lookup asks the signer, canister to canister.
+    GetAddresses = "addresses", Update, AddressesArgs => Result<Addresses, Error>
+);

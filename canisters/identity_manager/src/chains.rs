@@ -1,0 +1,96 @@
+//! Addresses for other chains.
+//!
+//! An account's threshold keys belong to its global principal: its
+//! per-origin principal for Sigil's own origin (`ChainsConfig::global_origin`,
+//! see `delegation` for how a principal is derived). The signer holds the
+//! keys at fixed derivation paths of that principal; this canister asks it
+//! for the public keys and writes the addresses (`sigil_chains`).
+//!
+//! Invariants: the configuration (signer, origin, Bitcoin network) is set
+//! once and never changed, since any change would give every account other
+//! addresses; only a device of the account (a passkey with two-factor on)
+//! learns its addresses: a dapp's session carries a per-origin principal,
+//! which is no device, and the anonymous principal is refused.
+
+use candid::Principal;
+use ic_stable_structures::Memory;
+use sigil_api::identity_manager::{AccountNumber, Addresses, BitcoinNetwork, ChainsConfig, Error};
+use sigil_chains::bitcoin::{self, BitcoinNetwork as Network};
+use sigil_chains::evm::Address;
+use sigil_chains::solana;
+
+use crate::authorization::authorize;
+use crate::delegation::{normalize_origin, seed, user_key, validate_origin};
+use crate::state::Env;
+use crate::storage::Storage;
+
+/// Whether `new` may be installed over `kept`: the first configuration
+/// with a valid origin, or exactly the kept one again.
+pub fn check_config(kept: Option<&ChainsConfig>, new: &ChainsConfig) -> Result<(), String> {
+    match kept {
+        Some(kept) if kept == new => Ok(()),
+        Some(kept) => Err(format!(
+            "the chains configuration stays with signer {} and origin {}: another would give every account other addresses",
+            kept.signer, kept.global_origin
+        )),
+        None => {
+            validate_origin(&new.global_origin).map_err(|error| error.to_string())?;
+            if new.signer == Principal::anonymous() {
+                return Err("the signer cannot be the anonymous principal".into());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The chains configuration and the account's global principal, when the
+/// caller is a device of the account.
+pub fn owner<M: Memory + Clone>(
+    storage: &Storage<M>,
+    env: &Env,
+    account: AccountNumber,
+) -> Result<(ChainsConfig, Principal), Error> {
+    authorize(storage, env.caller, account)?;
+    let config = storage
+        .chains()
+        .cloned()
+        .ok_or(Error::ChainsNotConfigured)?;
+    let salt = storage.header().salt().ok_or(Error::SaltNotSet)?;
+    let seed = seed(&salt, account, &normalize_origin(&config.global_origin));
+    let owner = Principal::self_authenticating(user_key(env.canister_id, &seed));
+    Ok((config, owner))
+}
+
+/// The public keys the signer gave for one owner.
+pub struct OwnerKeys<'a> {
+    /// SEC1, Bitcoin family.
+    pub bitcoin: &'a [u8],
+    /// SEC1, EVM family.
+    pub evm: &'a [u8],
+    /// Ed25519, Solana family.
+    pub solana: &'a [u8],
+}
+
+/// The addresses of `owner`'s keys.
+pub fn addresses(
+    owner: Principal,
+    network: BitcoinNetwork,
+    keys: OwnerKeys<'_>,
+) -> Result<Addresses, Error> {
+    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
+        message: error.to_string(),
+    };
+    let network = match network {
+        BitcoinNetwork::Mainnet => Network::Mainnet,
+        BitcoinNetwork::Testnet => Network::Testnet,
+        BitcoinNetwork::Regtest => Network::Regtest,
+    };
+    Ok(Addresses {
+        owner,
+        evm: Address::from_public_key(keys.evm)
+            .map_err(unusable)?
+            .to_checksummed(),
+        bitcoin: bitcoin::p2wpkh_address(keys.bitcoin, network).map_err(unusable)?,
+        solana: solana::address(keys.solana).map_err(unusable)?,
+    })
+}
