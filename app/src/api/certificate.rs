@@ -280,6 +280,6 @@ pub fn root_key_from_status(body: &[u8]) -> Result<Vec<u8>, CertificateError> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "certificate_tests.rs"]
 mod tests;

@@ -346,7 +346,7 @@ fn should_take_only_a_bls_root_key_from_the_status() {
         Ok(root)
     );
     assert_eq!(
-        root_key_from_status(&status(&[version.clone()])),
+        root_key_from_status(&status(std::slice::from_ref(&version))),
         Err(CertificateError::NoRootKey)
     );
     let node_key = keys.node_public_key_der().to_vec();

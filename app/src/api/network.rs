@@ -50,9 +50,11 @@ pub struct Network {
     /// The network's URL, ending in `/`.
     url: String,
     root_key: Rc<[u8]>,
-    /// Each canister's subnet, with when it was read.
-    subnets: Rc<RefCell<BTreeMap<Principal, (Rc<Subnet>, u64)>>>,
+    subnets: Rc<RefCell<KeptSubnets>>,
 }
+
+/// Each canister's subnet, with when it was read (nanoseconds).
+type KeptSubnets = BTreeMap<Principal, (Rc<Subnet>, u64)>;
 
 /// What an update call's submission gave.
 pub enum Submitted {
