@@ -73,6 +73,7 @@ fn main() {
         name: "demo".into(),
         wasm: demo_wasm(),
         init_arg: candid::encode_args(()).unwrap(),
+        id: None,
     }];
     let demo = localnet::deploy::deploy(&mut replica, &state_dir, &specs).unwrap()[0].canister_id;
     let no_args = || candid::encode_args(()).unwrap();
