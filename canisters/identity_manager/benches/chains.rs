@@ -1,0 +1,134 @@
+//! Cost of an account's addresses: instructions (wasmi fuel) of the whole
+//! `addresses` update, the identity manager and the signer together, from
+//! the ingress message to the reply, the first time (three threshold
+//! public-key calls) and once the signer keeps the keys.
+//!
+//! `cargo bench -p identity_manager --bench chains` prints a Markdown
+//! table. The real wasm of both canisters runs in process on the local
+//! network's replica; instruction counts do not depend on the machine.
+
+#![allow(clippy::unwrap_used)]
+
+use candid::Principal;
+use localnet::config::CanisterSpec;
+use localnet::messages::{IngressCall, RequestStatus};
+use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
+use serde_bytes::ByteBuf;
+use sigil_api::identity_manager::{
+    AddressesArgs, BitcoinNetwork, ChainsConfig, CreateAccount, CreateAccountArgs, Device,
+    GetAddresses, InitArgs, KeyType, Method, Purpose,
+};
+
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+/// Runs the update `M` to its reply; the reply and the instructions of
+/// every round it took.
+fn run<M: Method>(
+    replica: &mut Replica,
+    canister: Principal,
+    sender: Principal,
+    args: &M::Args,
+) -> (M::Response, u64) {
+    let request_id: [u8; 32] = rand::random();
+    replica
+        .submit_ingress(IngressCall {
+            request_id,
+            sender,
+            canister_id: canister,
+            effective_canister_id: canister,
+            method_name: M::NAME.into(),
+            arg: candid::encode_one(args).unwrap(),
+            ingress_expiry: replica.time_nanos() + 240_000_000_000,
+        })
+        .unwrap_or_else(|reject| panic!("{} was dropped: {reject:?}", M::NAME));
+    let mut instructions = 0;
+    loop {
+        replica.execute_round();
+        instructions += replica.last_round().instructions;
+        match replica.request_status(&request_id) {
+            Some(RequestStatus::Replied(reply)) => {
+                return (candid::decode_one(&reply).unwrap(), instructions);
+            }
+            Some(RequestStatus::Rejected(reject)) => panic!("{}: {reject:?}", M::NAME),
+            _ if !replica.has_pending_messages() => panic!("{} is stuck", M::NAME),
+            _ => {}
+        }
+    }
+}
+
+fn main() {
+    let state_dir = std::env::temp_dir().join(format!("im-chains-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&state_dir).unwrap();
+    let mut replica = Replica::open(ReplicaConfig {
+        state_dir: state_dir.clone(),
+        limits: ExecutionLimits::default(),
+    })
+    .unwrap();
+    let (im, signer) = (
+        localnet::ids::canister_id(1_000),
+        localnet::ids::canister_id(1_001),
+    );
+    let im_init = InitArgs {
+        base_account_number: None,
+        registration_rate_limit: None,
+        registration_proof_of_work_difficulty: None,
+        chains: Some(ChainsConfig {
+            signer,
+            global_origin: "https://sigil.example".into(),
+            bitcoin_network: BitcoinNetwork::Mainnet,
+        }),
+    };
+    let signer_init = sigil_api::signer::InitArgs {
+        identity_manager: im,
+        key_name: "dfx_test_key".into(),
+    };
+    let specs = [
+        CanisterSpec {
+            name: "identity_manager".into(),
+            wasm: localnet::testing::canister_wasm("identity_manager"),
+            init_arg: candid::encode_one(Some(im_init)).unwrap(),
+            id: Some(im),
+        },
+        CanisterSpec {
+            name: "signer".into(),
+            wasm: localnet::testing::canister_wasm("signer"),
+            init_arg: candid::encode_one(signer_init).unwrap(),
+            id: Some(signer),
+        },
+    ];
+    localnet::deploy::deploy(&mut replica, &state_dir, &specs).unwrap();
+    // Let the salt timer run.
+    for _ in 0..3 {
+        replica.execute_round();
+    }
+
+    let mut public_key = ED25519_SPKI_PREFIX.to_vec();
+    public_key.extend([7; 32]);
+    let sender = Principal::self_authenticating(&public_key);
+    let device = Device {
+        public_key: ByteBuf::from(public_key),
+        alias: "laptop".into(),
+        credential_id: None,
+        purpose: Purpose::Authentication,
+        key_type: KeyType::Ed25519,
+        protected: false,
+    };
+    let registration = CreateAccountArgs {
+        device,
+        proof_of_work: None,
+    };
+    let (account, _) = run::<CreateAccount>(&mut replica, im, sender, &registration);
+    let account = account.unwrap();
+
+    let args = AddressesArgs { account };
+    let (first, uncached) = run::<GetAddresses>(&mut replica, im, sender, &args);
+    let (again, cached) = run::<GetAddresses>(&mut replica, im, sender, &args);
+    assert_eq!(first.unwrap(), again.unwrap());
+    println!("| addresses (identity manager and signer) | instructions |");
+    println!("| --- | ---: |");
+    println!("| first lookup (three threshold public-key calls) | {uncached} |");
+    println!("| later lookups (keys kept by the signer) | {cached} |");
+    let _ = std::fs::remove_dir_all(state_dir);
+}
