@@ -4,7 +4,7 @@
 
 use candid::Principal;
 use ic_certification::{Certificate, Delegation, HashTree};
-use localnet::certification::{Keys, LabeledTree, StateView, certify, sign_tree};
+use localnet::certification::{Keys, LabeledTree, StateView, certify, leb128, sign_tree};
 
 use super::*;
 
@@ -37,19 +37,6 @@ fn root_subnet_certificate(keys: &Keys, time_nanos: u64) -> Certificate {
 
 fn cbor_ranges(ranges: &[(Principal, Principal)]) -> Vec<u8> {
     serde_cbor::to_vec(&ranges).expect("encoded")
-}
-
-fn leb128(mut value: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return out;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// Where the root-signed delegation puts a subnet's ranges.

@@ -40,7 +40,7 @@ mod state;
 mod tree;
 
 pub use keys::{BLS_DER_PREFIX, BLS_DST, Keys, KeysError};
-pub use state::{StateView, certify, data_certificate, state_tree, wire_reject_code};
+pub use state::{StateView, certify, data_certificate, leb128, state_tree, wire_reject_code};
 pub use tree::{LabeledTree, Path, Wanted};
 
 /// The domain separator of the root hash signature.

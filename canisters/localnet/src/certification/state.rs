@@ -27,7 +27,8 @@ pub fn wire_reject_code(code: RejectCode) -> u8 {
     }
 }
 
-fn leb128(value: u64) -> Vec<u8> {
+/// Unsigned LEB128, as the state tree writes numbers (`/time`, reject codes).
+pub fn leb128(value: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(10);
     let mut value = value;
     loop {
