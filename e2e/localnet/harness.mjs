@@ -2,7 +2,9 @@
 // Needs LOCALNET_BIN (the localnet binary) and DEMO_WASM (the demo canister's
 // wasm), as scripts/test sets them; IDENTITY_MANAGER_WASM, when set, deploys
 // the identity manager too, with `options.identityManagerInitHex` (its
-// Candid-encoded init argument) when given.
+// Candid-encoded init argument) when given. `options.canisters` adds or
+// overrides entries of the deploy configuration (`{ name: { wasm,
+// init_arg_hex, id } }`), for canisters that name each other by id.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ function required(name) {
   return value;
 }
 
-export async function startLocalnet({ identityManagerInitHex } = {}) {
+export async function startLocalnet({ identityManagerInitHex, canisters: extra = {} } = {}) {
   const bin = required('LOCALNET_BIN');
   const demoWasm = required('DEMO_WASM');
   const stateDir = await mkdtemp(join(tmpdir(), 'sigil-localnet-'));
@@ -24,6 +26,9 @@ export async function startLocalnet({ identityManagerInitHex } = {}) {
   if (process.env.IDENTITY_MANAGER_WASM) {
     canisters.identity_manager = { wasm: process.env.IDENTITY_MANAGER_WASM };
     if (identityManagerInitHex) canisters.identity_manager.init_arg_hex = identityManagerInitHex;
+  }
+  for (const [name, canister] of Object.entries(extra)) {
+    canisters[name] = { ...canisters[name], ...canister };
   }
   await writeFile(config, JSON.stringify({ canisters }));
   const child = spawn(bin, ['--port', '0', '--state-dir', stateDir, '--deploy', config], {

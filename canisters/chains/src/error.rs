@@ -12,4 +12,6 @@ pub enum ChainError {
     MalformedAddress,
     #[error("the address's upper and lower case letters do not match its EIP-55 checksum")]
     BadChecksum,
+    #[error("the signature is not the key's signature of this hash")]
+    BadSignature,
 }

@@ -1,7 +1,8 @@
 //! Cost of an account's addresses: instructions (wasmi fuel) of the whole
 //! `addresses` update, the identity manager and the signer together, from
 //! the ingress message to the reply, the first time (three threshold
-//! public-key calls) and once the signer keeps the keys.
+//! public-key calls) and once the signer keeps the keys; and of
+//! `sign_evm_message` (EIP-191 hash, threshold signature, recovery id).
 //!
 //! `cargo bench -p identity_manager --bench chains` prints a Markdown
 //! table. The real wasm of both canisters runs in process on the local
@@ -16,7 +17,7 @@ use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AddressesArgs, BitcoinNetwork, ChainsConfig, CreateAccount, CreateAccountArgs, Device,
-    GetAddresses, InitArgs, KeyType, Method, Purpose,
+    GetAddresses, InitArgs, KeyType, Method, Purpose, SignEvmMessage, SignEvmMessageArgs,
 };
 
 const ED25519_SPKI_PREFIX: [u8; 12] = [
@@ -126,9 +127,16 @@ fn main() {
     let (first, uncached) = run::<GetAddresses>(&mut replica, im, sender, &args);
     let (again, cached) = run::<GetAddresses>(&mut replica, im, sender, &args);
     assert_eq!(first.unwrap(), again.unwrap());
-    println!("| addresses (identity manager and signer) | instructions |");
+    let message = SignEvmMessageArgs {
+        account,
+        message: b"Sign in to dapp.example\nNonce: 8f3a".to_vec(),
+    };
+    let (signed, personal_sign) = run::<SignEvmMessage>(&mut replica, im, sender, &message);
+    signed.unwrap();
+    println!("| update (identity manager and signer) | instructions |");
     println!("| --- | ---: |");
-    println!("| first lookup (three threshold public-key calls) | {uncached} |");
-    println!("| later lookups (keys kept by the signer) | {cached} |");
+    println!("| `addresses`, first lookup (three threshold public-key calls) | {uncached} |");
+    println!("| `addresses`, later lookups (keys kept by the signer) | {cached} |");
+    println!("| `sign_evm_message` (a 36-byte message) | {personal_sign} |");
     let _ = std::fs::remove_dir_all(state_dir);
 }

@@ -17,7 +17,7 @@
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
     AddDevice, ConfirmDevice, CreateAccount, Error, GetAddresses, Method, PrepareDelegation,
-    RemoveDevice, RenameDevice, SetTwoFactor,
+    RemoveDevice, RenameDevice, SetTwoFactor, SignEvmMessage,
 };
 
 use crate::accounts::check_registration;
@@ -91,6 +91,9 @@ pub fn inspect<M: Memory + Clone>(
         }
         GetAddresses::NAME => {
             authorize(storage, caller, decode::<GetAddresses>(arg)?.account)?;
+        }
+        SignEvmMessage::NAME => {
+            authorize(storage, caller, decode::<SignEvmMessage>(arg)?.account)?;
         }
         other => return Err(Refusal::UnknownMethod(other.to_string())),
     }

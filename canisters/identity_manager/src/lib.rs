@@ -37,6 +37,7 @@ pub mod pending;
 pub mod rate_limit;
 pub mod registration;
 pub mod signature_map;
+pub mod signatures;
 pub mod signer_client;
 pub mod state;
 pub mod storage;
@@ -53,11 +54,11 @@ use ic_cdk::{init, inspect_message, post_upgrade, query, update};
 use ic_stable_structures::DefaultMemoryImpl;
 use sigil_api::identity_manager::{
     AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ConfirmDeviceArgs, CreateAccountArgs,
-    CredentialId, CredentialIdsArgs, CredentialLookup, Device, Error, GetDelegationArgs,
-    GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice,
-    PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
+    CredentialId, CredentialIdsArgs, CredentialLookup, Device, Error, EvmMessageSignature,
+    GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs,
+    PendingDevice, PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
     RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
-    SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
+    SignEvmMessageArgs, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
 
 use sigil_api::signer::KeyFamily;
@@ -253,12 +254,7 @@ fn get_principal(args: GetPrincipalArgs) -> Result<Principal, Error> {
 /// the first lookup).
 #[update]
 async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
-    if with_state(|state| state.storage.header().salt().is_none()) {
-        with_state(|state| {
-            authorization::authorize(&state.storage, ic_cdk::api::msg_caller(), args.account)
-        })?;
-        ensure_salt().await?;
-    }
+    ensure_salt_for(args.account).await?;
     let (config, owner) = with_state(|state| chains::owner(&state.storage, &env(), args.account))?;
     let bitcoin = signer_client::public_key(config.signer, owner, KeyFamily::Bitcoin).await?;
     let evm = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
@@ -274,6 +270,35 @@ async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
     )
 }
 
+/// An EIP-191 `personal_sign` signature of `message` by the account's EVM
+/// key (the key behind `addresses().evm`). Caller: a device of the account
+/// (a passkey with two-factor on); at most ten at once, then one every 30
+/// seconds. An update: the signer makes a threshold signature.
+#[update]
+async fn sign_evm_message(args: SignEvmMessageArgs) -> Result<EvmMessageSignature, Error> {
+    ensure_salt_for(args.account).await?;
+    let (config, owner, hash) = with_state_mut(|state| {
+        signatures::evm_message(&state.storage, &mut state.signature_limits, &env(), &args)
+    })?;
+    let public_key = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
+    let signature =
+        signer_client::sign(config.signer, owner, KeyFamily::Evm, hash.to_vec()).await?;
+    signatures::evm_message_signature(&public_key, &hash, &signature)
+}
+
+/// Sets the salt if it is missing (right after install). Only then may a
+/// device of `account` make the canister spend a call on randomness; the
+/// caller is checked again after the await.
+async fn ensure_salt_for(account: AccountNumber) -> Result<(), Error> {
+    if with_state(|state| state.storage.header().salt().is_none()) {
+        with_state(|state| {
+            authorization::authorize(&state.storage, ic_cdk::api::msg_caller(), account)
+        })?;
+        ensure_salt().await?;
+    }
+    Ok(())
+}
+
 /// Prepares a delegation from the account's key for `origin` to
 /// `session_key`, for `max_time_to_live` (default 30 minutes, at most 30
 /// days) and optionally only for `targets`. Returns the user key and the
@@ -282,15 +307,7 @@ async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
 /// changes the certified data.
 #[update]
 async fn prepare_delegation(args: PrepareDelegationArgs) -> Result<PreparedDelegation, Error> {
-    // Only while the salt is missing (right after install): a device of
-    // the account may make the canister spend a call on randomness; the
-    // caller is checked again after the await.
-    if with_state(|state| state.storage.header().salt().is_none()) {
-        with_state(|state| {
-            authorization::authorize(&state.storage, ic_cdk::api::msg_caller(), args.account)
-        })?;
-        ensure_salt().await?;
-    }
+    ensure_salt_for(args.account).await?;
     let result = with_state_mut(|state| delegation::prepare_delegation_impl(state, &env(), &args));
     certify_signatures();
     result

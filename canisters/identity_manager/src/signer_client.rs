@@ -4,9 +4,10 @@
 
 use candid::Principal;
 use ic_cdk::call::Call;
+use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::Error;
 use sigil_api::method::Method;
-use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs};
+use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs, Sign, SignArgs};
 
 fn unavailable(error: impl std::fmt::Display) -> Error {
     Error::SignerUnavailable {
@@ -28,5 +29,28 @@ pub async fn public_key(
     let result: <GetPublicKey as Method>::Response = reply.candid().map_err(unavailable)?;
     result
         .map(|reply| reply.public_key.into_vec())
+        .map_err(unavailable)
+}
+
+/// A signature by `owner`'s key of `family` over `message`. An unbounded
+/// wait: a signature costs cycles, and its reply must not be lost to a
+/// timeout after it was made.
+pub async fn sign(
+    signer: Principal,
+    owner: Principal,
+    family: KeyFamily,
+    message: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let reply = Call::unbounded_wait(signer, Sign::NAME)
+        .with_arg(SignArgs {
+            owner,
+            family,
+            message: ByteBuf::from(message),
+        })
+        .await
+        .map_err(unavailable)?;
+    let result: <Sign as Method>::Response = reply.candid().map_err(unavailable)?;
+    result
+        .map(|reply| reply.signature.into_vec())
         .map_err(unavailable)
 }

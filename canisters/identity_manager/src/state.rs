@@ -8,6 +8,7 @@ use sigil_api::identity_manager::{Error, InitArgs, MAX_PROOF_OF_WORK_DIFFICULTY}
 
 use crate::pending::PendingDevices;
 use crate::signature_map::SignatureMap;
+use crate::signatures::SignatureLimits;
 use crate::storage::Storage;
 
 /// Who calls, when, and which canister answers.
@@ -27,6 +28,8 @@ pub struct State<M: Memory> {
     pub signatures: SignatureMap,
     /// Heap only: proposed devices waiting for their confirmation.
     pub pending: PendingDevices,
+    /// Heap only: each account's allowance of signatures.
+    pub signature_limits: SignatureLimits,
 }
 
 impl<M: Memory + Clone> State<M> {
@@ -35,6 +38,7 @@ impl<M: Memory + Clone> State<M> {
             storage: Storage::init(memory),
             signatures: SignatureMap::default(),
             pending: PendingDevices::default(),
+            signature_limits: SignatureLimits::default(),
         }
     }
 

@@ -47,8 +47,40 @@ pub struct Addresses {
     pub solana: String,
 }
 
+/// The longest message an EVM `personal_sign` signs, in bytes.
+pub const MAX_EVM_MESSAGE_LEN: usize = 16 * 1024;
+/// How many signatures an account may ask for at once, and how often one
+/// more after that (see `Error::TooManySignatures`).
+pub const SIGNATURE_BURST: u64 = 10;
+pub const SIGNATURE_REFILL_NS: u64 = 30 * 1_000_000_000;
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SignEvmMessageArgs {
+    pub account: AccountNumber,
+    /// The message's bytes (a dapp's `0x…` hex already decoded, text as
+    /// UTF-8), at most [`MAX_EVM_MESSAGE_LEN`].
+    #[serde(with = "serde_bytes")]
+    pub message: Vec<u8>,
+}
+
+/// An EIP-191 `personal_sign` signature.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct EvmMessageSignature {
+    /// The EIP-55 address that signed.
+    pub address: String,
+    /// `r · s · v`: 65 bytes, `s` low, `v` 27 or 28.
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+}
+
 method!(
     /// Caller: a device of the account (a passkey with two-factor on). An
     /// update: the first lookup asks the signer, canister to canister.
     GetAddresses = "addresses", Update, AddressesArgs => Result<Addresses, Error>
+);
+method!(
+    /// Caller: a device of the account (a passkey with two-factor on).
+    /// Signs `"\x19Ethereum Signed Message:\n" · len · message` with the
+    /// account's EVM key.
+    SignEvmMessage = "sign_evm_message", Update, SignEvmMessageArgs => Result<EvmMessageSignature, Error>
 );

@@ -94,6 +94,14 @@ pub enum Error {
     SignerUnavailable {
         message: String,
     },
+    MessageTooLong {
+        length: u64,
+        max: u64,
+    },
+    /// The account asked for more signatures than it may at once.
+    TooManySignatures {
+        retry_after_seconds: u64,
+    },
     AccountNumbersExhausted,
     OriginTooLong {
         length: u64,
@@ -237,7 +245,17 @@ impl fmt::Display for Error {
             ),
             Error::SignerUnavailable { message } => write!(
                 f,
-                "Your addresses could not be looked up right now ({message}). Please try again."
+                "Your keys for other chains could not be reached right now ({message}). Please try again."
+            ),
+            Error::MessageTooLong { length, max } => write!(
+                f,
+                "The message is {length} bytes long; at most {max} can be signed."
+            ),
+            Error::TooManySignatures {
+                retry_after_seconds,
+            } => write!(
+                f,
+                "Too many signatures in a short time: please wait {retry_after_seconds} seconds and try again."
             ),
             Error::AccountNumbersExhausted => write!(f, "No account numbers are left."),
             Error::OriginTooLong { length, max } => {

@@ -12,6 +12,7 @@ mod chains;
 mod delegations;
 mod devices;
 mod principals;
+mod signatures;
 mod two_factor;
 mod upgrade;
 

@@ -3,17 +3,22 @@
 //! both canisters, other addresses for another account, exactly the keys
 //! the network derives at the signer's documented paths, and no way for a
 //! dapp, another account, the anonymous principal or any ingress message
-//! to reach the signer.
+//! to reach the signer; EIP-191 message signatures that recover to the
+//! account's EVM address, for its devices only, within their allowance.
 
 use candid::Principal;
 use ic_agent::Identity;
 use ic_agent::identity::BasicIdentity;
 use localnet::threshold::{KeyScheme, MasterKeys};
-use sigil_api::identity_manager::{Addresses, AddressesArgs, Error, GetAddresses, KeyType};
+use sigil_api::identity_manager::{
+    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, KeyType,
+    MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage,
+    SignEvmMessageArgs,
+};
 use sigil_api::method::Method;
 use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs, Sign, SignArgs};
 use sigil_chains::bitcoin::{BitcoinNetwork, p2wpkh_address};
-use sigil_chains::evm::Address;
+use sigil_chains::evm::{Address, personal_message_hash};
 
 use crate::support::*;
 
@@ -162,4 +167,112 @@ async fn should_refuse_every_message_to_the_signer_that_is_not_the_identity_mana
             );
         }
     }
+}
+
+async fn sign(client: &Client, account: u64, message: &[u8]) -> Result<EvmMessageSignature, Error> {
+    client
+        .call::<SignEvmMessage>(&SignEvmMessageArgs {
+            account,
+            message: message.to_vec(),
+        })
+        .await
+}
+
+fn recovered_address(message: &[u8], signed: &EvmMessageSignature) -> String {
+    assert_eq!(signed.signature.len(), 65);
+    let v = signed.signature[64];
+    assert!(v == 27 || v == 28, "v is {v}");
+    let signature = k256::ecdsa::Signature::from_slice(&signed.signature[..64]).unwrap();
+    assert!(signature.normalize_s().is_none(), "s is low");
+    let key = k256::ecdsa::VerifyingKey::recover_from_prehash(
+        &personal_message_hash(message),
+        &signature,
+        k256::ecdsa::RecoveryId::new(v == 28, false),
+    )
+    .unwrap();
+    Address::from_public_key(key.to_encoded_point(false).as_bytes())
+        .unwrap()
+        .to_checksummed()
+}
+
+#[tokio::test]
+async fn should_sign_messages_that_recover_to_the_accounts_evm_address() {
+    let net = start_with_signer();
+    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let address = addresses(&owner, account).await.unwrap().evm;
+    for (client, message) in [
+        (&owner, &b"Sign in to dapp.example"[..]),
+        (&laptop, "Grüße, nonce 42".as_bytes()),
+        (&owner, &[0, 159, 255][..]),
+    ] {
+        let signed = sign(client, account, message).await.unwrap();
+        assert_eq!(signed.address, address);
+        assert_eq!(recovered_address(message, &signed), address);
+    }
+}
+
+#[tokio::test]
+async fn should_let_no_dapp_stranger_or_non_passkey_with_two_factor_sign() {
+    let net = start_with_signer();
+    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let args = SignEvmMessageArgs {
+        account,
+        message: b"transfer everything".to_vec(),
+    };
+    let session = ed25519();
+    let session_key = session.public_key().unwrap();
+    let (prepared, signed) = owner
+        .delegation(account, DAPP, &session_key, None, None)
+        .await
+        .unwrap();
+    let dapp = owner.as_identity(delegated(&prepared, &signed, session));
+    let dropped = dapp.dropped::<SignEvmMessage>(&args).await;
+    assert_dropped_for(
+        &dropped,
+        &Error::Unauthorized {
+            caller: dapp.principal,
+            account,
+        },
+    );
+    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
+    stranger.dropped::<SignEvmMessage>(&args).await;
+    Client::anonymous(&net)
+        .await
+        .dropped::<SignEvmMessage>(&args)
+        .await;
+
+    owner
+        .call::<SetTwoFactor>(&SetTwoFactorArgs {
+            account,
+            enabled: true,
+        })
+        .await
+        .unwrap();
+    let dropped = laptop.dropped::<SignEvmMessage>(&args).await;
+    assert_dropped_for(&dropped, &Error::PasskeyRequired { account });
+    assert!(sign(&owner, account, b"still mine").await.is_ok());
+}
+
+#[tokio::test]
+async fn should_refuse_oversized_messages_and_a_flood_of_signatures_in_words() {
+    let net = start_with_signer();
+    let (owner, account, _, _) = passkey_and_laptop(&net).await;
+    let long = vec![b'a'; MAX_EVM_MESSAGE_LEN + 1];
+    assert_eq!(
+        sign(&owner, account, &long).await,
+        Err(Error::MessageTooLong {
+            length: long.len() as u64,
+            max: MAX_EVM_MESSAGE_LEN as u64
+        })
+    );
+    for n in 0..SIGNATURE_BURST {
+        sign(&owner, account, format!("message {n}").as_bytes())
+            .await
+            .unwrap();
+    }
+    let refused = sign(&owner, account, b"one too many").await.unwrap_err();
+    assert!(
+        matches!(refused, Error::TooManySignatures { retry_after_seconds } if retry_after_seconds > 0)
+    );
+    assert!(refused.to_string().contains("please wait"), "{refused}");
 }

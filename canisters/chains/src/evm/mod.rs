@@ -2,6 +2,12 @@
 //! Keccak-256 of its uncompressed point (without the `0x04` prefix), the
 //! same on every EVM chain; its text is EIP-55 mixed-case hexadecimal,
 //! whose letter cases carry a checksum.
+//!
+//! - [`message`]: EIP-191 `personal_sign` messages;
+//! - [`signature`]: low-`s` recoverable signatures.
+
+mod message;
+mod signature;
 
 use std::fmt;
 
@@ -10,6 +16,9 @@ use k256::elliptic_curve::sec1::ToEncodedPoint;
 use sha3::{Digest, Keccak256};
 
 use crate::ChainError;
+
+pub use message::{personal_message_bytes, personal_message_hash};
+pub use signature::RecoverableSignature;
 
 /// Keccak-256 (the pre-standard SHA-3 that Ethereum uses).
 pub fn keccak256(bytes: &[u8]) -> [u8; 32] {

@@ -1,0 +1,93 @@
+//! Signatures for other chains, prepared and finished around the signer's
+//! threshold signature: what is signed is computed here from the request
+//! (never a hash passed in), and each account may ask for
+//! [`SIGNATURE_BURST`] signatures at once, then one every
+//! [`SIGNATURE_REFILL_NS`] (a threshold signature costs the canister
+//! cycles, so a stolen session cannot drain them quickly).
+//!
+//! Invariants: only a device of the account (a passkey with two-factor on)
+//! is answered, as for addresses; a signature is returned only once it
+//! recovers to the account's own EVM key; the limits live in the heap (an
+//! upgrade refills them).
+
+use std::collections::BTreeMap;
+
+use candid::Principal;
+use ic_stable_structures::Memory;
+use sigil_api::identity_manager::{
+    AccountNumber, ChainsConfig, Error, EvmMessageSignature, MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST,
+    SIGNATURE_REFILL_NS, SignEvmMessageArgs,
+};
+use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
+
+use crate::chains;
+use crate::rate_limit::TokenBucket;
+use crate::state::Env;
+use crate::storage::Storage;
+
+/// Past this many accounts with a bucket, buckets that are full again are
+/// dropped (they hold nothing a new one would not).
+const MAX_BUCKETS: usize = 10_000;
+
+/// Each account's signature bucket (heap).
+#[derive(Default)]
+pub struct SignatureLimits {
+    buckets: BTreeMap<AccountNumber, TokenBucket>,
+}
+
+impl SignatureLimits {
+    /// Takes one signature of `account`'s allowance at `now`.
+    pub fn take(&mut self, account: AccountNumber, now: u64) -> Result<(), Error> {
+        if self.buckets.len() >= MAX_BUCKETS {
+            self.buckets.retain(|_, bucket| {
+                let mut copy = *bucket;
+                (0..SIGNATURE_BURST).any(|_| copy.take(now).is_err())
+            });
+        }
+        self.buckets
+            .entry(account)
+            .or_insert_with(|| TokenBucket::full(SIGNATURE_BURST, SIGNATURE_REFILL_NS))
+            .take(now)
+            .map_err(|wait_ns| Error::TooManySignatures {
+                retry_after_seconds: wait_ns.div_ceil(1_000_000_000),
+            })
+    }
+}
+
+/// What the signer must sign for an EIP-191 message request: the chains
+/// configuration, the account's global principal and the hash. Takes one
+/// signature of the account's allowance.
+pub fn evm_message<M: Memory + Clone>(
+    storage: &Storage<M>,
+    limits: &mut SignatureLimits,
+    env: &Env,
+    args: &SignEvmMessageArgs,
+) -> Result<(ChainsConfig, Principal, [u8; 32]), Error> {
+    let (config, owner) = chains::owner(storage, env, args.account)?;
+    if args.message.len() > MAX_EVM_MESSAGE_LEN {
+        return Err(Error::MessageTooLong {
+            length: args.message.len() as u64,
+            max: MAX_EVM_MESSAGE_LEN as u64,
+        });
+    }
+    limits.take(args.account, env.now)?;
+    Ok((config, owner, personal_message_hash(&args.message)))
+}
+
+/// The message signature from the signer's `r · s` over `hash`, checked
+/// against the account's EVM key (SEC1).
+pub fn evm_message_signature(
+    public_key: &[u8],
+    hash: &[u8; 32],
+    signature: &[u8],
+) -> Result<EvmMessageSignature, Error> {
+    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
+        message: error.to_string(),
+    };
+    let address = Address::from_public_key(public_key).map_err(unusable)?;
+    let signature = RecoverableSignature::new(signature, hash, public_key).map_err(unusable)?;
+    Ok(EvmMessageSignature {
+        address: address.to_checksummed(),
+        signature: signature.to_message_signature().to_vec(),
+    })
+}

@@ -1,0 +1,188 @@
+//! EVM message signatures around the signer: the hash computed here, the
+//! allowance per account, and the signature checked against the key.
+
+use candid::Principal;
+use k256::ecdsa::SigningKey;
+use sigil_api::identity_manager::{
+    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST,
+    SIGNATURE_REFILL_NS, SignEvmMessageArgs,
+};
+use sigil_chains::evm::{RecoverableSignature, personal_message_hash};
+
+use super::*;
+use crate::signatures::{SignatureLimits, evm_message, evm_message_signature};
+
+fn with_chains() -> Fixture {
+    Fixture::with_args(Some(InitArgs {
+        base_account_number: None,
+        registration_rate_limit: None,
+        registration_proof_of_work_difficulty: None,
+        chains: Some(ChainsConfig {
+            signer: Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 9, 1, 1]),
+            global_origin: "https://sigil.example".into(),
+            bitcoin_network: BitcoinNetwork::Mainnet,
+        }),
+    }))
+}
+
+fn request(account: u64, message: &[u8]) -> SignEvmMessageArgs {
+    SignEvmMessageArgs {
+        account,
+        message: message.to_vec(),
+    }
+}
+
+#[test]
+fn should_sign_the_eip191_hash_of_the_message_for_the_accounts_owner() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let env = f.env(principal_of(&passkey(1)));
+    let mut limits = SignatureLimits::default();
+    let (_, owner, hash) = evm_message(
+        &f.state.storage,
+        &mut limits,
+        &env,
+        &request(account, b"Hello World"),
+    )
+    .unwrap();
+    assert_eq!(hash, personal_message_hash(b"Hello World"));
+    assert_eq!(
+        Ok(owner),
+        f.principal(&passkey(1), account, "https://sigil.example")
+    );
+}
+
+#[test]
+fn should_refuse_messages_to_other_callers_and_oversized_ones() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    f.create(&passkey(2)).unwrap();
+    let mut limits = SignatureLimits::default();
+    let stranger = principal_of(&passkey(2));
+    assert_eq!(
+        evm_message(
+            &f.state.storage,
+            &mut limits,
+            &f.env(stranger),
+            &request(account, b"x")
+        )
+        .map(|(_, _, hash)| hash),
+        Err(Error::Unauthorized {
+            caller: stranger,
+            account
+        })
+    );
+    let owner = f.env(principal_of(&passkey(1)));
+    let long = vec![b'a'; MAX_EVM_MESSAGE_LEN + 1];
+    assert_eq!(
+        evm_message(
+            &f.state.storage,
+            &mut limits,
+            &owner,
+            &request(account, &long)
+        )
+        .map(|(_, _, hash)| hash),
+        Err(Error::MessageTooLong {
+            length: MAX_EVM_MESSAGE_LEN as u64 + 1,
+            max: MAX_EVM_MESSAGE_LEN as u64
+        })
+    );
+    let longest = vec![b'a'; MAX_EVM_MESSAGE_LEN];
+    assert!(
+        evm_message(
+            &f.state.storage,
+            &mut limits,
+            &owner,
+            &request(account, &longest)
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn should_allow_a_burst_of_signatures_per_account_then_one_per_period() {
+    let mut limits = SignatureLimits::default();
+    let now = 1_700_000_000 * SECOND;
+    for _ in 0..SIGNATURE_BURST {
+        limits.take(10_000, now).unwrap();
+    }
+    assert_eq!(
+        limits.take(10_000, now),
+        Err(Error::TooManySignatures {
+            retry_after_seconds: SIGNATURE_REFILL_NS / SECOND
+        })
+    );
+    limits
+        .take(10_001, now)
+        .expect("another account has its own allowance");
+    limits
+        .take(10_000, now + SIGNATURE_REFILL_NS)
+        .expect("one more after a period");
+    assert!(limits.take(10_000, now + SIGNATURE_REFILL_NS).is_err());
+}
+
+#[test]
+fn should_not_spend_the_allowance_on_a_refused_request() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let owner = f.env(principal_of(&passkey(1)));
+    let mut limits = SignatureLimits::default();
+    let long = vec![0; MAX_EVM_MESSAGE_LEN + 1];
+    for _ in 0..2 * SIGNATURE_BURST {
+        assert!(
+            evm_message(
+                &f.state.storage,
+                &mut limits,
+                &owner,
+                &request(account, &long)
+            )
+            .is_err()
+        );
+    }
+    for _ in 0..SIGNATURE_BURST {
+        evm_message(
+            &f.state.storage,
+            &mut limits,
+            &owner,
+            &request(account, b"ok"),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn should_return_only_a_signature_that_recovers_to_the_accounts_key() {
+    let key = SigningKey::from_slice(&[5; 32]).unwrap();
+    let public_key = key
+        .verifying_key()
+        .to_encoded_point(true)
+        .as_bytes()
+        .to_vec();
+    let hash = personal_message_hash(b"Sign in to dapp.example");
+    let (signature, _) = key.sign_prehash_recoverable(&hash).unwrap();
+    let signed = evm_message_signature(&public_key, &hash, &signature.to_bytes()).unwrap();
+    assert_eq!(signed.signature.len(), 65);
+    assert!(matches!(signed.signature[64], 27 | 28));
+    let recoverable = RecoverableSignature {
+        rs: signed.signature[..64].try_into().unwrap(),
+        y_parity: signed.signature[64] - 27,
+    };
+    assert_eq!(recoverable.recover(&hash).unwrap(), public_key);
+    assert_eq!(
+        signed.address,
+        sigil_chains::evm::Address::from_public_key(&public_key)
+            .unwrap()
+            .to_checksummed()
+    );
+
+    let other = SigningKey::from_slice(&[6; 32]).unwrap();
+    let other_key = other
+        .verifying_key()
+        .to_encoded_point(true)
+        .as_bytes()
+        .to_vec();
+    assert!(matches!(
+        evm_message_signature(&other_key, &hash, &signature.to_bytes()),
+        Err(Error::SignerUnavailable { .. })
+    ));
+}
