@@ -1,9 +1,10 @@
 //! Sigil's identity manager: accounts, their devices, the two-factor
-//! policy, per-origin principals and client delegations signed with
-//! canister signatures. Interface: `identity_manager.did`, whose methods
-//! and records are `sigil_api::identity_manager`; rules: the module
-//! documentation of `authorization`, `accounts`, `devices`,
-//! `registration`, `inspect` and `delegation`.
+//! policy, per-origin principals, client delegations signed with canister
+//! signatures, and the gate to the signer's keys for other chains.
+//! Interface: `identity_manager.did`, whose methods and records are
+//! `sigil_api::identity_manager`; rules: the module documentation of
+//! `authorization`, `accounts`, `devices`, `registration`, `inspect`,
+//! `delegation`, `chains` and `signatures`.
 //!
 //! Entry points here are thin: they read the environment (caller, time,
 //! canister id, certificate) and call a plain `_impl` function over the
@@ -60,7 +61,6 @@ use sigil_api::identity_manager::{
     RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
     SignEvmMessageArgs, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
-
 use sigil_api::signer::KeyFamily;
 
 use crate::state::{Env, State};
