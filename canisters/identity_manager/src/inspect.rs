@@ -17,7 +17,7 @@
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
     AddDevice, ConfirmDevice, CreateAccount, Error, GetAddresses, Method, PrepareDelegation,
-    RemoveDevice, RenameDevice, SetTwoFactor, SignEvmMessage,
+    RemoveDevice, RenameDevice, SetTwoFactor, SignEvmMessage, SignSolanaMessage,
 };
 
 use crate::accounts::check_registration;
@@ -94,6 +94,9 @@ pub fn inspect<M: Memory + Clone>(
         }
         SignEvmMessage::NAME => {
             authorize(storage, caller, decode::<SignEvmMessage>(arg)?.account)?;
+        }
+        SignSolanaMessage::NAME => {
+            authorize(storage, caller, decode::<SignSolanaMessage>(arg)?.account)?;
         }
         other => return Err(Refusal::UnknownMethod(other.to_string())),
     }

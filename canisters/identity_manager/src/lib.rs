@@ -59,7 +59,8 @@ use sigil_api::identity_manager::{
     GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs,
     PendingDevice, PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
     RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
-    SignEvmMessageArgs, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
+    SignEvmMessageArgs, SignSolanaMessageArgs, SignedDelegation, SolanaMessageSignature, Stats,
+    StatsArgs, TwoFactorArgs,
 };
 use sigil_api::signer::KeyFamily;
 
@@ -284,6 +285,32 @@ async fn sign_evm_message(args: SignEvmMessageArgs) -> Result<EvmMessageSignatur
     let signature =
         signer_client::sign(config.signer, owner, KeyFamily::Evm, hash.to_vec()).await?;
     signatures::evm_message_signature(&public_key, &hash, &signature)
+}
+
+/// A Solana `signMessage` signature (Ed25519) of `message` by the
+/// account's Solana key (the key behind `addresses().solana`). Caller and
+/// allowance as for `sign_evm_message`.
+#[update]
+async fn sign_solana_message(args: SignSolanaMessageArgs) -> Result<SolanaMessageSignature, Error> {
+    ensure_salt_for(args.account).await?;
+    let (config, owner) = with_state_mut(|state| {
+        signatures::message_request(
+            &state.storage,
+            &mut state.signature_limits,
+            &env(),
+            args.account,
+            &args.message,
+        )
+    })?;
+    let public_key = signer_client::public_key(config.signer, owner, KeyFamily::Solana).await?;
+    let signature = signer_client::sign(
+        config.signer,
+        owner,
+        KeyFamily::Solana,
+        args.message.clone(),
+    )
+    .await?;
+    signatures::solana_message_signature(&public_key, &args.message, &signature)
 }
 
 /// Sets the salt if it is missing (right after install). Only then may a

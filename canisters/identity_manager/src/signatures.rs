@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 use candid::Principal;
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AccountNumber, ChainsConfig, Error, EvmMessageSignature, MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST,
-    SIGNATURE_REFILL_NS, SignEvmMessageArgs,
+    AccountNumber, ChainsConfig, Error, EvmMessageSignature, MAX_MESSAGE_LEN, SIGNATURE_BURST,
+    SIGNATURE_REFILL_NS, SignEvmMessageArgs, SolanaMessageSignature,
 };
 use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
+use sigil_chains::solana;
 
 use crate::chains;
 use crate::rate_limit::TokenBucket;
@@ -54,23 +55,36 @@ impl SignatureLimits {
     }
 }
 
+/// Checks a request to sign `message` for `account` and takes one
+/// signature of the account's allowance (only once every other check
+/// passed): the chains configuration and the account's global principal.
+pub fn message_request<M: Memory + Clone>(
+    storage: &Storage<M>,
+    limits: &mut SignatureLimits,
+    env: &Env,
+    account: AccountNumber,
+    message: &[u8],
+) -> Result<(ChainsConfig, Principal), Error> {
+    let (config, owner) = chains::owner(storage, env, account)?;
+    if message.len() > MAX_MESSAGE_LEN {
+        return Err(Error::MessageTooLong {
+            length: message.len() as u64,
+            max: MAX_MESSAGE_LEN as u64,
+        });
+    }
+    limits.take(account, env.now)?;
+    Ok((config, owner))
+}
+
 /// What the signer must sign for an EIP-191 message request: the chains
-/// configuration, the account's global principal and the hash. Takes one
-/// signature of the account's allowance.
+/// configuration, the account's global principal and the hash.
 pub fn evm_message<M: Memory + Clone>(
     storage: &Storage<M>,
     limits: &mut SignatureLimits,
     env: &Env,
     args: &SignEvmMessageArgs,
 ) -> Result<(ChainsConfig, Principal, [u8; 32]), Error> {
-    let (config, owner) = chains::owner(storage, env, args.account)?;
-    if args.message.len() > MAX_EVM_MESSAGE_LEN {
-        return Err(Error::MessageTooLong {
-            length: args.message.len() as u64,
-            max: MAX_EVM_MESSAGE_LEN as u64,
-        });
-    }
-    limits.take(args.account, env.now)?;
+    let (config, owner) = message_request(storage, limits, env, args.account, &args.message)?;
     Ok((config, owner, personal_message_hash(&args.message)))
 }
 
@@ -89,5 +103,22 @@ pub fn evm_message_signature(
     Ok(EvmMessageSignature {
         address: address.to_checksummed(),
         signature: signature.to_message_signature().to_vec(),
+    })
+}
+
+/// The Solana message signature from the signer, checked against the
+/// account's Ed25519 key.
+pub fn solana_message_signature(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SolanaMessageSignature, Error> {
+    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
+        message: error.to_string(),
+    };
+    solana::verify_message(public_key, message, signature).map_err(unusable)?;
+    Ok(SolanaMessageSignature {
+        address: solana::address(public_key).map_err(unusable)?,
+        signature: signature.to_vec(),
     })
 }

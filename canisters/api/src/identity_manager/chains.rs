@@ -47,8 +47,9 @@ pub struct Addresses {
     pub solana: String,
 }
 
-/// The longest message an EVM `personal_sign` signs, in bytes.
-pub const MAX_EVM_MESSAGE_LEN: usize = 16 * 1024;
+/// The longest message signed for another chain (EVM `personal_sign`,
+/// Solana `signMessage`), in bytes.
+pub const MAX_MESSAGE_LEN: usize = 16 * 1024;
 /// How many signatures an account may ask for at once, and how often one
 /// more after that (see `Error::TooManySignatures`).
 pub const SIGNATURE_BURST: u64 = 10;
@@ -58,7 +59,7 @@ pub const SIGNATURE_REFILL_NS: u64 = 30 * 1_000_000_000;
 pub struct SignEvmMessageArgs {
     pub account: AccountNumber,
     /// The message's bytes (a dapp's `0x…` hex already decoded, text as
-    /// UTF-8), at most [`MAX_EVM_MESSAGE_LEN`].
+    /// UTF-8), at most [`MAX_MESSAGE_LEN`].
     #[serde(with = "serde_bytes")]
     pub message: Vec<u8>,
 }
@@ -73,6 +74,24 @@ pub struct EvmMessageSignature {
     pub signature: Vec<u8>,
 }
 
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SignSolanaMessageArgs {
+    pub account: AccountNumber,
+    /// The message's bytes, at most [`MAX_MESSAGE_LEN`].
+    #[serde(with = "serde_bytes")]
+    pub message: Vec<u8>,
+}
+
+/// A Solana `signMessage` signature: Ed25519 over the message's bytes.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SolanaMessageSignature {
+    /// The base58 address (public key) that signed.
+    pub address: String,
+    /// 64 bytes.
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+}
+
 method!(
     /// Caller: a device of the account (a passkey with two-factor on). An
     /// update: the first lookup asks the signer, canister to canister.
@@ -83,4 +102,9 @@ method!(
     /// Signs `"\x19Ethereum Signed Message:\n" · len · message` with the
     /// account's EVM key.
     SignEvmMessage = "sign_evm_message", Update, SignEvmMessageArgs => Result<EvmMessageSignature, Error>
+);
+method!(
+    /// Caller: a device of the account (a passkey with two-factor on).
+    /// Signs the message's bytes with the account's Solana (Ed25519) key.
+    SignSolanaMessage = "sign_solana_message", Update, SignSolanaMessageArgs => Result<SolanaMessageSignature, Error>
 );

@@ -4,13 +4,15 @@
 use candid::Principal;
 use k256::ecdsa::SigningKey;
 use sigil_api::identity_manager::{
-    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST,
+    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_MESSAGE_LEN, SIGNATURE_BURST,
     SIGNATURE_REFILL_NS, SignEvmMessageArgs,
 };
 use sigil_chains::evm::{RecoverableSignature, personal_message_hash};
 
 use super::*;
-use crate::signatures::{SignatureLimits, evm_message, evm_message_signature};
+use crate::signatures::{
+    SignatureLimits, evm_message, evm_message_signature, solana_message_signature,
+};
 
 fn with_chains() -> Fixture {
     Fixture::with_args(Some(InitArgs {
@@ -73,7 +75,7 @@ fn should_refuse_messages_to_other_callers_and_oversized_ones() {
         })
     );
     let owner = f.env(principal_of(&passkey(1)));
-    let long = vec![b'a'; MAX_EVM_MESSAGE_LEN + 1];
+    let long = vec![b'a'; MAX_MESSAGE_LEN + 1];
     assert_eq!(
         evm_message(
             &f.state.storage,
@@ -83,11 +85,11 @@ fn should_refuse_messages_to_other_callers_and_oversized_ones() {
         )
         .map(|(_, _, hash)| hash),
         Err(Error::MessageTooLong {
-            length: MAX_EVM_MESSAGE_LEN as u64 + 1,
-            max: MAX_EVM_MESSAGE_LEN as u64
+            length: MAX_MESSAGE_LEN as u64 + 1,
+            max: MAX_MESSAGE_LEN as u64
         })
     );
-    let longest = vec![b'a'; MAX_EVM_MESSAGE_LEN];
+    let longest = vec![b'a'; MAX_MESSAGE_LEN];
     assert!(
         evm_message(
             &f.state.storage,
@@ -127,7 +129,7 @@ fn should_not_spend_the_allowance_on_a_refused_request() {
     let account = f.create(&passkey(1)).unwrap();
     let owner = f.env(principal_of(&passkey(1)));
     let mut limits = SignatureLimits::default();
-    let long = vec![0; MAX_EVM_MESSAGE_LEN + 1];
+    let long = vec![0; MAX_MESSAGE_LEN + 1];
     for _ in 0..2 * SIGNATURE_BURST {
         assert!(
             evm_message(
@@ -183,6 +185,24 @@ fn should_return_only_a_signature_that_recovers_to_the_accounts_key() {
         .to_vec();
     assert!(matches!(
         evm_message_signature(&other_key, &hash, &signature.to_bytes()),
+        Err(Error::SignerUnavailable { .. })
+    ));
+}
+
+#[test]
+fn should_return_only_a_solana_signature_that_verifies_under_the_accounts_key() {
+    // RFC 8032, section 7.1, TEST 2.
+    let key =
+        hex::decode("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c").unwrap();
+    let signature = hex::decode(
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+    )
+    .unwrap();
+    let signed = solana_message_signature(&key, &[0x72], &signature).unwrap();
+    assert_eq!(signed.signature, signature);
+    assert_eq!(signed.address, sigil_chains::solana::address(&key).unwrap());
+    assert!(matches!(
+        solana_message_signature(&key, &[0x73], &signature),
         Err(Error::SignerUnavailable { .. })
     ));
 }

@@ -11,9 +11,9 @@ use ic_agent::Identity;
 use ic_agent::identity::BasicIdentity;
 use localnet::threshold::{KeyScheme, MasterKeys};
 use sigil_api::identity_manager::{
-    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, KeyType,
-    MAX_EVM_MESSAGE_LEN, SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage,
-    SignEvmMessageArgs,
+    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, KeyType, MAX_MESSAGE_LEN,
+    SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage, SignEvmMessageArgs,
+    SignSolanaMessage, SignSolanaMessageArgs,
 };
 use sigil_api::method::Method;
 use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs, Sign, SignArgs};
@@ -257,12 +257,12 @@ async fn should_let_no_dapp_stranger_or_non_passkey_with_two_factor_sign() {
 async fn should_refuse_oversized_messages_and_a_flood_of_signatures_in_words() {
     let net = start_with_signer();
     let (owner, account, _, _) = passkey_and_laptop(&net).await;
-    let long = vec![b'a'; MAX_EVM_MESSAGE_LEN + 1];
+    let long = vec![b'a'; MAX_MESSAGE_LEN + 1];
     assert_eq!(
         sign(&owner, account, &long).await,
         Err(Error::MessageTooLong {
             length: long.len() as u64,
-            max: MAX_EVM_MESSAGE_LEN as u64
+            max: MAX_MESSAGE_LEN as u64
         })
     );
     for n in 0..SIGNATURE_BURST {
@@ -275,4 +275,45 @@ async fn should_refuse_oversized_messages_and_a_flood_of_signatures_in_words() {
         matches!(refused, Error::TooManySignatures { retry_after_seconds } if retry_after_seconds > 0)
     );
     assert!(refused.to_string().contains("please wait"), "{refused}");
+}
+
+#[tokio::test]
+async fn should_sign_solana_messages_that_verify_under_the_accounts_solana_address() {
+    let net = start_with_signer();
+    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let address = addresses(&owner, account).await.unwrap().solana;
+    let key: [u8; 32] = bs58::decode(&address)
+        .into_vec()
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).unwrap();
+    let message = b"Sign in to dapp.example with Solana".to_vec();
+    let signed = owner
+        .call::<SignSolanaMessage>(&SignSolanaMessageArgs {
+            account,
+            message: message.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(signed.address, address);
+    let signature = ed25519_dalek::Signature::from_slice(&signed.signature).unwrap();
+    key.verify_strict(&message, &signature).unwrap();
+    assert!(key.verify_strict(b"another message", &signature).is_err());
+
+    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
+    let args = SignSolanaMessageArgs {
+        account,
+        message: message.clone(),
+    };
+    stranger.dropped::<SignSolanaMessage>(&args).await;
+    assert!(laptop.call::<SignSolanaMessage>(&args).await.is_ok());
+    let long = SignSolanaMessageArgs {
+        account,
+        message: vec![0; MAX_MESSAGE_LEN + 1],
+    };
+    assert!(matches!(
+        owner.call::<SignSolanaMessage>(&long).await,
+        Err(Error::MessageTooLong { .. })
+    ));
 }
