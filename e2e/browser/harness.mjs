@@ -4,7 +4,9 @@
 // first (and sets LOCALNET_BIN and DEMO_WASM). `options.authenticator`
 // overrides options of the virtual authenticators, `options.browser` adds
 // launch options (see browser.mjs); `options.identityManagerInitHex`
-// configures the identity manager.
+// configures the identity manager. Without it, the identity manager is
+// deployed with the signer (SIGNER_WASM), so that the wallet has addresses.
+import { chainsCanisters } from '../localnet/chains.mjs';
 import { startLocalnet } from '../localnet/harness.mjs';
 import { launchBrowser } from './browser.mjs';
 import { startSites } from './sites.mjs';
@@ -14,7 +16,9 @@ export async function startEnvironment({
   browser: browserOptions = {},
   identityManagerInitHex,
 } = {}) {
-  const net = await startLocalnet({ identityManagerInitHex });
+  const canisters =
+    identityManagerInitHex || !process.env.SIGNER_WASM ? {} : chainsCanisters(process.env.SIGNER_WASM);
+  const net = await startLocalnet({ identityManagerInitHex, canisters });
   const stops = [() => net.stop()];
   try {
     const sites = await startSites({ networkUrl: net.url, ids: net.ids });

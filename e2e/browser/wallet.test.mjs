@@ -2,13 +2,16 @@
 // localnet: signing up there, the account number and the global principal,
 // adding a passkey (and not the same one twice), renaming by keyboard,
 // removing the passkey the session was signed with, signing back in with
-// the new one, the two-factor switch, and the layout from 360 px up.
+// the new one, the two-factor switch, the account's addresses for other
+// chains, and the layout from 360 px up.
 //
 // Each page has its own CDP virtual authenticator ("A"). A second one ("B")
 // stands for another device: a new passkey has to come from an
 // authenticator that does not hold one of the account's passkeys already.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+
+import { getAddress } from 'ethers';
 
 import { consentPrincipal, givePasskey, loginResult, loginThroughPopup, openDapp, passkeysOn } from './dapp.mjs';
 import { startEnvironment } from './harness.mjs';
@@ -112,6 +115,22 @@ test('the global principal is not the one a dapp receives', async () => {
   assert.equal(result.status, 'success', result.text);
   assert.notEqual(result.principal, globalPrincipal);
   await page.close();
+});
+
+test("the wallet shows the account's addresses for EVM chains, Bitcoin and Solana, the same after a reload", async () => {
+  const read = async () => {
+    await wallet.locator('[data-address=evm]').waitFor({ timeout: 60_000 });
+    const text = (family) => wallet.locator(`[data-address=${family}]`).textContent();
+    return { evm: await text('evm'), bitcoin: await text('bitcoin'), solana: await text('solana') };
+  };
+  const shown = await read();
+  assert.equal(getAddress(shown.evm), shown.evm, 'an EIP-55 address, as ethers writes it');
+  assert.match(shown.bitcoin, /^bcrt1q[02-9ac-hj-np-z]{38}$/, 'a regtest P2WPKH address');
+  assert.match(shown.solana, /^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'a base58 Solana address');
+  await env.browser.screenshot(wallet, 'wallet-addresses');
+  await wallet.reload();
+  await signedIn(wallet);
+  assert.deepEqual(await read(), shown);
 });
 
 test('the same authenticator cannot be added twice', async () => {

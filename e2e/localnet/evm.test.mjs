@@ -8,31 +8,12 @@ import { after, before, test } from 'node:test';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
-import { Principal } from '@dfinity/principal';
 import { getBytes, hexlify, toUtf8Bytes, verifyMessage } from 'ethers';
 
+import { IDENTITY_MANAGER_ID, chainsCanisters } from './chains.mjs';
 import { startLocalnet } from './harness.mjs';
 
-/** Canister ids in the local subnet's range: 8 bytes of index, then 0x01 0x01. */
-function canisterId(index) {
-  const bytes = new Uint8Array(10);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(index));
-  bytes.set([1, 1], 8);
-  return Principal.fromUint8Array(bytes);
-}
-
-const IM = canisterId(2_000);
-const SIGNER = canisterId(2_001);
-
-const ChainsConfig = IDL.Record({
-  signer: IDL.Principal,
-  global_origin: IDL.Text,
-  bitcoin_network: IDL.Variant({ Regtest: IDL.Null }),
-});
-const InitArgs = IDL.Record({ chains: IDL.Opt(ChainsConfig) });
-const SignerInit = IDL.Record({ identity_manager: IDL.Principal, key_name: IDL.Text });
-
-const hex = (bytes) => Buffer.from(bytes).toString('hex');
+const IM = IDENTITY_MANAGER_ID;
 
 // Only what this test sends and reads; an error is kept as `reserved`,
 // which accepts any value.
@@ -69,17 +50,7 @@ let net;
 let im;
 let account;
 before(async () => {
-  const imInit = IDL.encode([IDL.Opt(InitArgs)], [
-    [{ chains: [{ signer: SIGNER, global_origin: 'http://localhost:8080', bitcoin_network: { Regtest: null } }] }],
-  ]);
-  const signerInit = IDL.encode([SignerInit], [{ identity_manager: IM, key_name: 'dfx_test_key' }]);
-  net = await startLocalnet({
-    identityManagerInitHex: hex(imInit),
-    canisters: {
-      identity_manager: { id: IM.toText() },
-      signer: { wasm: process.env.SIGNER_WASM, init_arg_hex: hex(signerInit), id: SIGNER.toText() },
-    },
-  });
+  net = await startLocalnet({ canisters: chainsCanisters(process.env.SIGNER_WASM) });
   const identity = Ed25519KeyIdentity.generate();
   const agent = await HttpAgent.create({ host: net.url, identity, shouldFetchRootKey: true });
   im = Actor.createActor(identityManager, { agent, canisterId: IM });

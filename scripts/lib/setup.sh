@@ -132,16 +132,11 @@ build_localnet() {
     export LOCALNET_BIN
 }
 
-# Writes the deploy configuration for the canisters into $1.
+# Writes the deploy configuration for the canisters into $1: the demo
+# canister, and the identity manager with its signer (fixed ids, each named
+# in the other's install argument; see e2e/localnet/chains.mjs).
 write_deploy_config() {
-    cat >"$1" <<JSON
-{
-  "canisters": {
-    "demo": { "wasm": "$DEPLOY_WASM_DIR/demo.wasm" },
-    "identity_manager": { "wasm": "$DEPLOY_WASM_DIR/identity_manager.wasm" }
-  }
-}
-JSON
+    node "$ROOT/e2e/localnet/chains.mjs" "$DEPLOY_WASM_DIR" >"$1"
 }
 
 # Builds the app into dist/ with trunk (release, wasm-opt -Oz, JavaScript and

@@ -12,14 +12,15 @@ use candid::{CandidType, Principal};
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AccountNumber, AddDevice, AddDeviceArgs, CallKind, ConfirmDevice, ConfirmDeviceArgs,
-    CreateAccount, CreateAccountArgs, CredentialId, CredentialIds, CredentialIdsArgs,
-    CredentialLookup, Device, Error, GetDelegation, GetDelegationArgs, GetPrincipal,
-    GetPrincipalArgs, GetRegistrationRequirement, ListDevices, ListDevicesArgs, LookupCredentialId,
-    LookupCredentialIdArgs, Method, PendingDevice, PrepareDelegation, PrepareDelegationArgs,
-    PreparedDelegation, ProofOfWork, RegistrationRequirement, RegistrationRequirementArgs,
-    RemoveDevice, RemoveDeviceArgs, RenameDevice, RenameDeviceArgs, SetTwoFactor, SetTwoFactorArgs,
-    SignedDelegation, Timestamp, TwoFactor, TwoFactorArgs,
+    AccountNumber, AddDevice, AddDeviceArgs, Addresses, AddressesArgs, CallKind, ConfirmDevice,
+    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, CredentialId, CredentialIds,
+    CredentialIdsArgs, CredentialLookup, Device, Error, GetAddresses, GetDelegation,
+    GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetRegistrationRequirement, ListDevices,
+    ListDevicesArgs, LookupCredentialId, LookupCredentialIdArgs, Method, PendingDevice,
+    PrepareDelegation, PrepareDelegationArgs, PreparedDelegation, ProofOfWork,
+    RegistrationRequirement, RegistrationRequirementArgs, RemoveDevice, RemoveDeviceArgs,
+    RenameDevice, RenameDeviceArgs, SetTwoFactor, SetTwoFactorArgs, SignedDelegation, Timestamp,
+    TwoFactor, TwoFactorArgs,
 };
 
 use super::envelope;
@@ -214,6 +215,13 @@ impl IdentityManager {
         enabled: bool,
     ) -> Result<(), ApiError> {
         self.call::<SetTwoFactor, _>(&SetTwoFactorArgs { account, enabled })
+            .await
+    }
+
+    /// `account`'s addresses for other chains (an update: the identity
+    /// manager asks the signer).
+    pub async fn addresses(&self, account: AccountNumber) -> Result<Addresses, ApiError> {
+        self.call::<GetAddresses, _>(&AddressesArgs { account })
             .await
     }
 

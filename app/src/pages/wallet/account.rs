@@ -1,10 +1,11 @@
 //! The signed-in wallet: the account number, the global principal, sign
-//! out, and the [`super::devices`] and [`super::two_factor`] sections,
-//! over one [`Account`].
+//! out, and the [`super::addresses`], [`super::devices`] and
+//! [`super::two_factor`] sections, over one [`Account`].
 
 use leptos::prelude::*;
 
 use super::Wallet;
+use super::addresses::AddressList;
 use super::devices::DeviceList;
 use super::session::{Account, Notice};
 use super::two_factor::TwoFactorSwitch;
@@ -69,6 +70,7 @@ pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
             </div>
         </section>
         <div class="status-line">{busy} {notice}</div>
+        <AddressList account=account/>
         <DeviceList account=account/>
         <TwoFactorSwitch account=account/>
     }

@@ -8,6 +8,7 @@
 //! person is signed out with a notice saying why.
 
 mod account;
+mod addresses;
 mod devices;
 mod session;
 mod signed_out;

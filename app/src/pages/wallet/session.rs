@@ -1,8 +1,8 @@
 //! The signed-in account as the wallet's sections share it: [`Account`]
 //! loads what they show ([`Details`]) and runs their changes one at a time,
 //! with a progress label and a [`Notice`] of how each ended. The sections
-//! (`account`, `devices`, `two_factor`) import this module and never each
-//! other.
+//! (`account`, `addresses`, `devices`, `two_factor`) import this module
+//! and never each other.
 
 use std::future::Future;
 
@@ -127,6 +127,20 @@ impl Account {
                 Err(error) => self.notice.set(Some(Notice::Failed(error.to_string()))),
             }
         });
+    }
+
+    /// The identity manager as the signed-in person, and the account, for
+    /// a section that loads something of its own.
+    pub async fn identity_manager(self) -> Result<(IdentityManager, AccountNumber), ApiError> {
+        let signed_in = self
+            .signed_in
+            .try_get_value()
+            .ok_or_else(|| ApiError::Configuration("the wallet was closed".into()))?;
+        let connection = self.wallet.state().connection().await?;
+        Ok((
+            connection.identity_manager(signed_in.caller.clone()),
+            signed_in.account,
+        ))
     }
 
     /// Whether the session on this device was signed by the device with
