@@ -24,7 +24,19 @@ pub const MAX_SCHNORR_MESSAGE_LEN: usize = 65_536;
 pub const ECDSA_HASH_LEN: usize = 32;
 
 /// A family of addresses, each with its own threshold key per owner.
-#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    CandidType,
+    Deserialize,
+    serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+)]
 pub enum KeyFamily {
     /// Bitcoin (P2WPKH): ECDSA on secp256k1.
     Bitcoin,

@@ -59,8 +59,8 @@ use sigil_api::identity_manager::{
     GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs,
     PendingDevice, PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
     RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
-    SignEvmMessageArgs, SignSolanaMessageArgs, SignedDelegation, SolanaMessageSignature, Stats,
-    StatsArgs, TwoFactorArgs,
+    SignEvmMessageArgs, SignSolanaMessageArgs, SignatureKind, SignatureLogArgs, SignatureRecord,
+    SignedDelegation, SolanaMessageSignature, Stats, StatsArgs, TwoFactorArgs,
 };
 use sigil_api::signer::KeyFamily;
 
@@ -284,7 +284,16 @@ async fn sign_evm_message(args: SignEvmMessageArgs) -> Result<EvmMessageSignatur
     let public_key = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
     let signature =
         signer_client::sign(config.signer, owner, KeyFamily::Evm, hash.to_vec()).await?;
-    signatures::evm_message_signature(&public_key, &hash, &signature)
+    let signed = signatures::evm_message_signature(&public_key, &hash, &signature)?;
+    let record = signatures::record(
+        SignatureKind::EvmMessage,
+        KeyFamily::Evm,
+        &args.message,
+        ic_cdk::api::time(),
+        None,
+    );
+    with_state_mut(|state| state.storage.log_signature(args.account, record));
+    Ok(signed)
 }
 
 /// A Solana `signMessage` signature (Ed25519) of `message` by the
@@ -310,7 +319,23 @@ async fn sign_solana_message(args: SignSolanaMessageArgs) -> Result<SolanaMessag
         args.message.clone(),
     )
     .await?;
-    signatures::solana_message_signature(&public_key, &args.message, &signature)
+    let signed = signatures::solana_message_signature(&public_key, &args.message, &signature)?;
+    let record = signatures::record(
+        SignatureKind::SolanaMessage,
+        KeyFamily::Solana,
+        &args.message,
+        ic_cdk::api::time(),
+        None,
+    );
+    with_state_mut(|state| state.storage.log_signature(args.account, record));
+    Ok(signed)
+}
+
+/// The account's last signatures (at most 100), oldest first. Caller: a
+/// device of the account (a passkey with two-factor on).
+#[query]
+fn signature_log(args: SignatureLogArgs) -> Result<Vec<SignatureRecord>, Error> {
+    with_state(|state| signatures::signature_log_impl(&state.storage, &env(), args))
 }
 
 /// Sets the salt if it is missing (right after install). Only then may a

@@ -15,9 +15,12 @@
 //! │                        SHA-256(credential id) → account number
 //! ├── PUBLIC_KEY_INDEX   StableBTreeMap<[u8; 32], AccountNumber>
 //! │                        SHA-256(DER public key) → account number
-//! └── CHAINS             StableCell<StoredChains>
-//!                          the signer, Sigil's own origin and the Bitcoin
-//!                          network (Candid), set once
+//! ├── CHAINS             StableCell<StoredChains>
+//! │                        the signer, Sigil's own origin and the Bitcoin
+//! │                        network (Candid), set once
+//! └── SIGNATURE_LOG      StableBTreeMap<(AccountNumber, u64), LoggedSignature>
+//!                          (account, sequence number) → a signature made
+//!                          for it (CBOR); at most 100 per account
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -37,3 +40,4 @@ pub const ACCOUNTS: MemoryId = MemoryId::new(1);
 pub const CREDENTIAL_INDEX: MemoryId = MemoryId::new(2);
 pub const PUBLIC_KEY_INDEX: MemoryId = MemoryId::new(3);
 pub const CHAINS: MemoryId = MemoryId::new(4);
+pub const SIGNATURE_LOG: MemoryId = MemoryId::new(5);

@@ -5,22 +5,32 @@
 //! [`SIGNATURE_REFILL_NS`] (a threshold signature costs the canister
 //! cycles, so a stolen session cannot drain them quickly).
 //!
+//! Every signature made is logged for the account ([`record`], kept in
+//! stable memory, the last `MAX_LOGGED_SIGNATURES`): when, which family and
+//! kind, the SHA-256 and length of the message, and the dapp that asked;
+//! the account's devices read it with [`signature_log_impl`].
+//!
 //! Invariants: only a device of the account (a passkey with two-factor on)
-//! is answered, as for addresses; a signature is returned only once it
-//! recovers to the account's own EVM key; the limits live in the heap (an
-//! upgrade refills them).
+//! is answered, as for addresses; a signature is returned (and logged)
+//! only once it checks against the account's own key; a refused request is
+//! neither signed nor logged; the limits live in the heap (an upgrade
+//! refills them).
 
 use std::collections::BTreeMap;
 
 use candid::Principal;
 use ic_stable_structures::Memory;
+use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
     AccountNumber, ChainsConfig, Error, EvmMessageSignature, MAX_MESSAGE_LEN, SIGNATURE_BURST,
     SIGNATURE_REFILL_NS, SignEvmMessageArgs, SolanaMessageSignature,
 };
+use sigil_api::identity_manager::{SignatureKind, SignatureLogArgs, SignatureRecord};
+use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
 use sigil_chains::solana;
 
+use crate::authorization::authorize;
 use crate::chains;
 use crate::rate_limit::TokenBucket;
 use crate::state::Env;
@@ -121,4 +131,32 @@ pub fn solana_message_signature(
         address: solana::address(public_key).map_err(unusable)?,
         signature: signature.to_vec(),
     })
+}
+
+/// The log entry of a signature of `message` made at `now`.
+pub fn record(
+    kind: SignatureKind,
+    family: KeyFamily,
+    message: &[u8],
+    now: u64,
+    origin: Option<String>,
+) -> SignatureRecord {
+    SignatureRecord {
+        time: now,
+        family,
+        kind,
+        message_sha256: Sha256::digest(message).to_vec(),
+        message_length: message.len() as u64,
+        origin,
+    }
+}
+
+/// The account's logged signatures, for its devices.
+pub fn signature_log_impl<M: Memory + Clone>(
+    storage: &Storage<M>,
+    env: &Env,
+    args: SignatureLogArgs,
+) -> Result<Vec<SignatureRecord>, Error> {
+    authorize(storage, env.caller, args.account)?;
+    Ok(storage.signature_log(args.account))
 }

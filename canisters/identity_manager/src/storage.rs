@@ -21,7 +21,8 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType, Purpose,
+    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType,
+    MAX_LOGGED_SIGNATURES, Purpose, SignatureRecord,
 };
 
 use crate::memory;
@@ -190,6 +191,27 @@ pub struct Storage<M: Memory> {
     /// Key bound: 32 bytes; value bound: 8 bytes.
     public_keys: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
     chains: StableCell<StoredChains, VMem<M>>,
+    signature_log: StableBTreeMap<(AccountNumber, u64), LoggedSignature, VMem<M>>,
+}
+
+/// A signature record as the log stores it (CBOR).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedSignature(pub SignatureRecord);
+
+impl Storable for LoggedSignature {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(encode_cbor(&self.0))
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        encode_cbor(&self.0)
+    }
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        LoggedSignature(
+            serde_cbor::from_slice(&bytes)
+                .expect("stable memory holds a signature record written by this canister"),
+        )
+    }
+    const BOUND: Bound = Bound::Unbounded;
 }
 
 /// The chains configuration as stored: nothing until it is set.
@@ -221,7 +243,38 @@ impl<M: Memory + Clone> Storage<M> {
             credentials: StableBTreeMap::init(manager.get(memory::CREDENTIAL_INDEX)),
             public_keys: StableBTreeMap::init(manager.get(memory::PUBLIC_KEY_INDEX)),
             chains: StableCell::init(manager.get(memory::CHAINS), StoredChains::default()),
+            signature_log: StableBTreeMap::init(manager.get(memory::SIGNATURE_LOG)),
         }
+    }
+
+    /// Appends `record` to `account`'s signature log, dropping the oldest
+    /// records past [`MAX_LOGGED_SIGNATURES`].
+    pub fn log_signature(&mut self, account: AccountNumber, record: SignatureRecord) {
+        let range = (account, 0)..=(account, u64::MAX);
+        let next = self
+            .signature_log
+            .keys_range(range.clone())
+            .next_back()
+            .map_or(0, |(_, sequence)| sequence + 1);
+        self.signature_log
+            .insert((account, next), LoggedSignature(record));
+        let kept = self.signature_log.keys_range(range.clone()).count();
+        let old: Vec<_> = self
+            .signature_log
+            .keys_range(range)
+            .take(kept.saturating_sub(MAX_LOGGED_SIGNATURES))
+            .collect();
+        for key in old {
+            self.signature_log.remove(&key);
+        }
+    }
+
+    /// `account`'s logged signatures, oldest first.
+    pub fn signature_log(&self, account: AccountNumber) -> Vec<SignatureRecord> {
+        self.signature_log
+            .values_range((account, 0)..=(account, u64::MAX))
+            .map(|logged| logged.0)
+            .collect()
     }
 
     /// The chains configuration, once set.

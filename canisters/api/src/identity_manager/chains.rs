@@ -4,8 +4,9 @@
 
 use candid::{CandidType, Deserialize, Principal};
 
-use super::{AccountNumber, Error};
+use super::{AccountNumber, Error, Timestamp};
 use crate::method::method;
+use crate::signer::KeyFamily;
 
 /// The Bitcoin network whose addresses the identity manager writes.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,6 +93,38 @@ pub struct SolanaMessageSignature {
     pub signature: Vec<u8>,
 }
 
+/// How many signatures of an account the log keeps; older ones go.
+pub const MAX_LOGGED_SIGNATURES: usize = 100;
+
+/// What kind of thing was signed.
+#[derive(CandidType, Deserialize, serde::Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureKind {
+    /// EIP-191 `personal_sign`.
+    EvmMessage,
+    /// Solana `signMessage`.
+    SolanaMessage,
+}
+
+/// One signature made for the account, as the log keeps it.
+#[derive(CandidType, Deserialize, serde::Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct SignatureRecord {
+    pub time: Timestamp,
+    pub family: KeyFamily,
+    pub kind: SignatureKind,
+    /// SHA-256 of the bytes that were signed over (the message), so that a
+    /// device can tell which message it was without the log keeping it.
+    #[serde(with = "serde_bytes")]
+    pub message_sha256: Vec<u8>,
+    pub message_length: u64,
+    /// The dapp that asked, when one did; `None`: Sigil's own pages.
+    pub origin: Option<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SignatureLogArgs {
+    pub account: AccountNumber,
+}
+
 method!(
     /// Caller: a device of the account (a passkey with two-factor on). An
     /// update: the first lookup asks the signer, canister to canister.
@@ -107,4 +140,9 @@ method!(
     /// Caller: a device of the account (a passkey with two-factor on).
     /// Signs the message's bytes with the account's Solana (Ed25519) key.
     SignSolanaMessage = "sign_solana_message", Update, SignSolanaMessageArgs => Result<SolanaMessageSignature, Error>
+);
+method!(
+    /// Caller: a device of the account (a passkey with two-factor on). The
+    /// account's last signatures, oldest first.
+    GetSignatureLog = "signature_log", Query, SignatureLogArgs => Result<Vec<SignatureRecord>, Error>
 );

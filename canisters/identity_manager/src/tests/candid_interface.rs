@@ -4,9 +4,9 @@
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
     AddDevice, ConfirmDevice, CreateAccount, CredentialIds, GetAddresses, GetDelegation,
-    GetPrincipal, GetRegistrationRequirement, GetStats, ListDevices, LookupCredentialId,
-    PrepareDelegation, RemoveDevice, RenameDevice, SetTwoFactor, SignEvmMessage, SignSolanaMessage,
-    TwoFactor,
+    GetPrincipal, GetRegistrationRequirement, GetSignatureLog, GetStats, ListDevices,
+    LookupCredentialId, PrepareDelegation, RemoveDevice, RenameDevice, SetTwoFactor,
+    SignEvmMessage, SignSolanaMessage, TwoFactor,
 };
 use sigil_api::method::ServiceDescription;
 
@@ -45,6 +45,7 @@ fn should_describe_every_method_exactly_as_the_canister_exports_it() {
         .with::<GetAddresses>()
         .with::<SignEvmMessage>()
         .with::<SignSolanaMessage>()
+        .with::<GetSignatureLog>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.
     let exported = crate::__export_service();

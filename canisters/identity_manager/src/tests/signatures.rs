@@ -4,14 +4,17 @@
 use candid::Principal;
 use k256::ecdsa::SigningKey;
 use sigil_api::identity_manager::{
-    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_MESSAGE_LEN, SIGNATURE_BURST,
-    SIGNATURE_REFILL_NS, SignEvmMessageArgs,
+    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_LOGGED_SIGNATURES, MAX_MESSAGE_LEN,
+    SIGNATURE_BURST, SIGNATURE_REFILL_NS, SignEvmMessageArgs, SignatureKind, SignatureLogArgs,
+    SignatureRecord,
 };
+use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::{RecoverableSignature, personal_message_hash};
 
 use super::*;
 use crate::signatures::{
-    SignatureLimits, evm_message, evm_message_signature, solana_message_signature,
+    SignatureLimits, evm_message, evm_message_signature, record, signature_log_impl,
+    solana_message_signature,
 };
 
 fn with_chains() -> Fixture {
@@ -205,4 +208,73 @@ fn should_return_only_a_solana_signature_that_verifies_under_the_accounts_key() 
         solana_message_signature(&key, &[0x73], &signature),
         Err(Error::SignerUnavailable { .. })
     ));
+}
+
+fn logged(n: u64) -> SignatureRecord {
+    record(
+        SignatureKind::EvmMessage,
+        KeyFamily::Evm,
+        format!("message {n}").as_bytes(),
+        n,
+        None,
+    )
+}
+
+#[test]
+fn should_log_each_accounts_last_signatures_oldest_first_across_an_upgrade() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let other = f.create(&passkey(2)).unwrap();
+    for n in 0..(MAX_LOGGED_SIGNATURES as u64 + 5) {
+        f.state.storage.log_signature(account, logged(n));
+    }
+    f.state.storage.log_signature(other, logged(1_000));
+    f.upgrade(None);
+    let log = signature_log_impl(
+        &f.state.storage,
+        &f.env(principal_of(&passkey(1))),
+        SignatureLogArgs { account },
+    )
+    .unwrap();
+    assert_eq!(log.len(), MAX_LOGGED_SIGNATURES);
+    assert_eq!(log.first(), Some(&logged(5)), "the oldest five are gone");
+    assert_eq!(log.last(), Some(&logged(MAX_LOGGED_SIGNATURES as u64 + 4)));
+    assert_eq!(f.state.storage.signature_log(other), vec![logged(1_000)]);
+}
+
+#[test]
+fn should_show_the_log_only_to_the_accounts_devices() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    f.create(&passkey(2)).unwrap();
+    f.state.storage.log_signature(account, logged(1));
+    let stranger = principal_of(&passkey(2));
+    assert_eq!(
+        signature_log_impl(
+            &f.state.storage,
+            &f.env(stranger),
+            SignatureLogArgs { account }
+        ),
+        Err(Error::Unauthorized {
+            caller: stranger,
+            account
+        })
+    );
+}
+
+#[test]
+fn should_record_what_was_signed_by_its_hash_and_length_only() {
+    let entry = record(
+        SignatureKind::SolanaMessage,
+        KeyFamily::Solana,
+        b"abc",
+        7,
+        Some("https://dapp.example".into()),
+    );
+    assert_eq!(
+        hex::encode(&entry.message_sha256),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(entry.message_length, 3);
+    assert_eq!(entry.origin.as_deref(), Some("https://dapp.example"));
 }

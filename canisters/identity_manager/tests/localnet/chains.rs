@@ -4,16 +4,18 @@
 //! the network derives at the signer's documented paths, and no way for a
 //! dapp, another account, the anonymous principal or any ingress message
 //! to reach the signer; EIP-191 message signatures that recover to the
-//! account's EVM address, for its devices only, within their allowance.
+//! account's EVM address, for its devices only, within their allowance;
+//! Solana message signatures; and the log of every signature made.
 
 use candid::Principal;
 use ic_agent::Identity;
 use ic_agent::identity::BasicIdentity;
 use localnet::threshold::{KeyScheme, MasterKeys};
+use sha2::Digest;
 use sigil_api::identity_manager::{
-    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, KeyType, MAX_MESSAGE_LEN,
-    SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage, SignEvmMessageArgs,
-    SignSolanaMessage, SignSolanaMessageArgs,
+    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, GetSignatureLog, KeyType,
+    MAX_MESSAGE_LEN, SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage,
+    SignEvmMessageArgs, SignSolanaMessage, SignSolanaMessageArgs, SignatureKind, SignatureLogArgs,
 };
 use sigil_api::method::Method;
 use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs, Sign, SignArgs};
@@ -316,4 +318,59 @@ async fn should_sign_solana_messages_that_verify_under_the_accounts_solana_addre
         owner.call::<SignSolanaMessage>(&long).await,
         Err(Error::MessageTooLong { .. })
     ));
+}
+
+#[tokio::test]
+async fn should_log_every_signature_made_and_nothing_refused_for_the_accounts_devices_only() {
+    let net = start_with_signer();
+    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    sign(&owner, account, b"first").await.unwrap();
+    let long = vec![0; MAX_MESSAGE_LEN + 1];
+    sign(&owner, account, &long).await.unwrap_err();
+    laptop
+        .call::<SignSolanaMessage>(&SignSolanaMessageArgs {
+            account,
+            message: b"second".to_vec(),
+        })
+        .await
+        .unwrap();
+
+    let log = laptop
+        .call::<GetSignatureLog>(&SignatureLogArgs { account })
+        .await
+        .unwrap();
+    let summary: Vec<_> = log
+        .iter()
+        .map(|entry| {
+            (
+                entry.kind,
+                entry.family,
+                entry.message_length,
+                entry.origin.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (SignatureKind::EvmMessage, KeyFamily::Evm, 5, None),
+            (SignatureKind::SolanaMessage, KeyFamily::Solana, 6, None),
+        ]
+    );
+    assert_eq!(
+        log[0].message_sha256,
+        sha2::Sha256::digest(b"first").to_vec()
+    );
+    assert!(log[0].time <= log[1].time);
+
+    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
+    assert_eq!(
+        stranger
+            .call::<GetSignatureLog>(&SignatureLogArgs { account })
+            .await,
+        Err(Error::Unauthorized {
+            caller: stranger.principal,
+            account
+        })
+    );
 }
