@@ -285,14 +285,12 @@ async fn sign_evm_message(args: SignEvmMessageArgs) -> Result<EvmMessageSignatur
     let signature =
         signer_client::sign(config.signer, owner, KeyFamily::Evm, hash.to_vec()).await?;
     let signed = signatures::evm_message_signature(&public_key, &hash, &signature)?;
-    let record = signatures::record(
+    log_signature(
+        args.account,
         SignatureKind::EvmMessage,
         KeyFamily::Evm,
         &args.message,
-        ic_cdk::api::time(),
-        None,
     );
-    with_state_mut(|state| state.storage.log_signature(args.account, record));
     Ok(signed)
 }
 
@@ -320,15 +318,20 @@ async fn sign_solana_message(args: SignSolanaMessageArgs) -> Result<SolanaMessag
     )
     .await?;
     let signed = signatures::solana_message_signature(&public_key, &args.message, &signature)?;
-    let record = signatures::record(
+    log_signature(
+        args.account,
         SignatureKind::SolanaMessage,
         KeyFamily::Solana,
         &args.message,
-        ic_cdk::api::time(),
-        None,
     );
-    with_state_mut(|state| state.storage.log_signature(args.account, record));
     Ok(signed)
+}
+
+/// Logs a signature just made for `account` (asked for by Sigil's own
+/// pages: no dapp origin yet).
+fn log_signature(account: AccountNumber, kind: SignatureKind, family: KeyFamily, message: &[u8]) {
+    let record = signatures::record(kind, family, message, ic_cdk::api::time(), None);
+    with_state_mut(|state| state.storage.log_signature(account, record));
 }
 
 /// The account's last signatures (at most 100), oldest first. Caller: a

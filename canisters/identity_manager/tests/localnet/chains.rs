@@ -8,7 +8,6 @@
 //! Solana message signatures; and the log of every signature made.
 
 use candid::Principal;
-use ic_agent::Identity;
 use ic_agent::identity::BasicIdentity;
 use localnet::threshold::{KeyScheme, MasterKeys};
 use sha2::Digest;
@@ -107,13 +106,7 @@ async fn should_tell_addresses_to_no_dapp_other_account_or_anonymous_caller() {
         "any device of the account"
     );
 
-    let session = ed25519();
-    let session_key = session.public_key().unwrap();
-    let (prepared, signed) = owner
-        .delegation(account, DAPP, &session_key, None, None)
-        .await
-        .unwrap();
-    let dapp = owner.as_identity(delegated(&prepared, &signed, session));
+    let dapp = dapp_session(&owner, account).await;
     let dropped = dapp
         .dropped::<GetAddresses>(&AddressesArgs { account })
         .await;
@@ -221,13 +214,7 @@ async fn should_let_no_dapp_stranger_or_non_passkey_with_two_factor_sign() {
         account,
         message: b"transfer everything".to_vec(),
     };
-    let session = ed25519();
-    let session_key = session.public_key().unwrap();
-    let (prepared, signed) = owner
-        .delegation(account, DAPP, &session_key, None, None)
-        .await
-        .unwrap();
-    let dapp = owner.as_identity(delegated(&prepared, &signed, session));
+    let dapp = dapp_session(&owner, account).await;
     let dropped = dapp.dropped::<SignEvmMessage>(&args).await;
     assert_dropped_for(
         &dropped,

@@ -400,6 +400,18 @@ pub fn delegated(
     )
 }
 
+/// A dapp's session of `owner`'s account: an Ed25519 session key under
+/// the canister-signed delegation for [`DAPP`], as a dapp holds it.
+pub async fn dapp_session(owner: &Client, account: AccountNumber) -> Client {
+    let session = ed25519();
+    let session_key = session.public_key().unwrap();
+    let (prepared, signed) = owner
+        .delegation(account, DAPP, &session_key, None, None)
+        .await
+        .unwrap();
+    owner.as_identity(delegated(&prepared, &signed, session))
+}
+
 /// A passkey and its device record.
 pub fn passkey(alias: &str) -> (WebAuthnIdentity, Device) {
     let identity = WebAuthnIdentity::generate();
