@@ -17,10 +17,10 @@ use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{AccountNumber, Addresses, BitcoinNetwork, ChainsConfig, Error};
 use sigil_chains::bitcoin::{self, BitcoinNetwork as Network};
 use sigil_chains::evm::Address;
-use sigil_chains::solana;
+use sigil_chains::{ChainError, solana};
 
 use crate::authorization::authorize;
-use crate::delegation::{normalize_origin, seed, user_key, validate_origin};
+use crate::delegation::{normalize_origin, principal_of_seed, seed, validate_origin};
 use crate::state::Env;
 use crate::storage::Storage;
 
@@ -57,8 +57,15 @@ pub fn owner<M: Memory + Clone>(
         .ok_or(Error::ChainsNotConfigured)?;
     let salt = storage.header().salt().ok_or(Error::SaltNotSet)?;
     let seed = seed(&salt, account, &normalize_origin(&config.global_origin));
-    let owner = Principal::self_authenticating(user_key(env.canister_id, &seed));
+    let owner = principal_of_seed(env.canister_id, &seed);
     Ok((config, owner))
+}
+
+/// A key or signature from the signer that does not check out.
+pub fn unusable(error: ChainError) -> Error {
+    Error::SignerUnavailable {
+        message: error.to_string(),
+    }
 }
 
 /// The public keys the signer gave for one owner.
@@ -77,9 +84,6 @@ pub fn addresses(
     network: BitcoinNetwork,
     keys: OwnerKeys<'_>,
 ) -> Result<Addresses, Error> {
-    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
-        message: error.to_string(),
-    };
     let network = match network {
         BitcoinNetwork::Mainnet => Network::Mainnet,
         BitcoinNetwork::Testnet => Network::Testnet,

@@ -99,6 +99,11 @@ pub fn user_key(canister_id: Principal, seed: &[u8; 32]) -> Vec<u8> {
     CanisterSigPublicKey::new(canister_id, seed.to_vec()).to_der()
 }
 
+/// The principal of the user key for `seed`.
+pub fn principal_of_seed(canister_id: Principal, seed: &[u8; 32]) -> Principal {
+    Principal::self_authenticating(user_key(canister_id, seed))
+}
+
 fn validate_targets(targets: Option<&Vec<Principal>>) -> Result<(), Error> {
     match targets {
         Some(targets) if targets.len() > MAX_DELEGATION_TARGETS => Err(Error::TooManyTargets {
@@ -147,10 +152,7 @@ pub fn get_principal_impl<M: Memory + Clone>(
     args: GetPrincipalArgs,
 ) -> Result<Principal, Error> {
     let seed = authorized_seed(storage, env, args.account, &args.origin)?;
-    Ok(Principal::self_authenticating(user_key(
-        env.canister_id,
-        &seed,
-    )))
+    Ok(principal_of_seed(env.canister_id, &seed))
 }
 
 /// Signs (by adding to the signature map) a delegation from the account's

@@ -64,6 +64,13 @@ impl TokenBucket {
         };
     }
 
+    /// Whether the bucket holds all its tokens at `now` (changes nothing).
+    pub fn is_full(&self, now: u64) -> bool {
+        let mut copy = *self;
+        copy.refill(now);
+        copy.tokens == copy.capacity
+    }
+
     /// Whether [`Self::take`] at `now` would succeed (changes nothing).
     pub fn available(&self, now: u64) -> bool {
         let mut copy = *self;
@@ -88,6 +95,18 @@ mod tests {
     use super::*;
 
     const SECOND: u64 = 1_000_000_000;
+
+    #[test]
+    fn should_be_full_only_once_every_token_is_back() {
+        let mut bucket = TokenBucket::full(2, 10 * SECOND);
+        let now = 1_000 * SECOND;
+        assert!(bucket.is_full(now));
+        bucket.take(now).unwrap();
+        bucket.take(now).unwrap();
+        assert!(!bucket.is_full(now + 10 * SECOND), "one token back");
+        assert!(bucket.is_full(now + 20 * SECOND));
+        assert_eq!(bucket.tokens, 0, "is_full changes nothing");
+    }
 
     #[test]
     fn should_allow_a_burst_up_to_capacity_then_refuse() {

@@ -31,7 +31,7 @@ use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
 use sigil_chains::solana;
 
 use crate::authorization::authorize;
-use crate::chains;
+use crate::chains::{self, unusable};
 use crate::rate_limit::TokenBucket;
 use crate::state::Env;
 use crate::storage::Storage;
@@ -50,10 +50,7 @@ impl SignatureLimits {
     /// Takes one signature of `account`'s allowance at `now`.
     pub fn take(&mut self, account: AccountNumber, now: u64) -> Result<(), Error> {
         if self.buckets.len() >= MAX_BUCKETS {
-            self.buckets.retain(|_, bucket| {
-                let mut copy = *bucket;
-                (0..SIGNATURE_BURST).any(|_| copy.take(now).is_err())
-            });
+            self.buckets.retain(|_, bucket| !bucket.is_full(now));
         }
         self.buckets
             .entry(account)
@@ -105,9 +102,6 @@ pub fn evm_message_signature(
     hash: &[u8; 32],
     signature: &[u8],
 ) -> Result<EvmMessageSignature, Error> {
-    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
-        message: error.to_string(),
-    };
     let address = Address::from_public_key(public_key).map_err(unusable)?;
     let signature = RecoverableSignature::new(signature, hash, public_key).map_err(unusable)?;
     Ok(EvmMessageSignature {
@@ -123,9 +117,6 @@ pub fn solana_message_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<SolanaMessageSignature, Error> {
-    let unusable = |error: sigil_chains::ChainError| Error::SignerUnavailable {
-        message: error.to_string(),
-    };
     solana::verify_message(public_key, message, signature).map_err(unusable)?;
     Ok(SolanaMessageSignature {
         address: solana::address(public_key).map_err(unusable)?,

@@ -18,22 +18,8 @@ pub fn personal_message_hash(message: &[u8]) -> [u8; 32] {
 pub fn personal_message_bytes(text: &str) -> Vec<u8> {
     text.strip_prefix("0x")
         .filter(|digits| digits.len() % 2 == 0)
-        .and_then(decode_hex)
+        .and_then(|digits| hex::decode(digits).ok())
         .unwrap_or_else(|| text.as_bytes().to_vec())
-}
-
-fn decode_hex(digits: &str) -> Option<Vec<u8>> {
-    if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    digits
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let text = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(text, 16).ok()
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -50,11 +50,7 @@ impl Address {
             .filter(|digits| digits.len() == 40)
             .ok_or(ChainError::MalformedAddress)?;
         let mut address = [0; 20];
-        for (byte, pair) in address.iter_mut().zip(digits.as_bytes().chunks(2)) {
-            let high = hex_value(pair[0]).ok_or(ChainError::MalformedAddress)?;
-            let low = hex_value(pair[1]).ok_or(ChainError::MalformedAddress)?;
-            *byte = high << 4 | low;
-        }
+        hex::decode_to_slice(digits, &mut address).map_err(|_| ChainError::MalformedAddress)?;
         let address = Self(address);
         let has_lower = digits.bytes().any(|c| c.is_ascii_lowercase());
         let has_upper = digits.bytes().any(|c| c.is_ascii_uppercase());
@@ -95,15 +91,6 @@ impl Address {
             }));
         }
         text
-    }
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
     }
 }
 
