@@ -18,6 +18,9 @@ pub async fn prove(
     time: Timestamp,
     difficulty: u8,
 ) -> ProofOfWork {
+    // A turn first, so that the step's label is on screen even when the
+    // first slice already finds the work.
+    next_turn().await;
     let mut start = 0u64;
     loop {
         let end = start.saturating_add(SLICE);
