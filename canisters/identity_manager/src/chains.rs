@@ -14,7 +14,9 @@
 
 use candid::Principal;
 use ic_stable_structures::Memory;
-use sigil_api::identity_manager::{AccountNumber, Addresses, BitcoinNetwork, ChainsConfig, Error};
+use sigil_api::identity_manager::{
+    AccountNumber, Addresses, BitcoinNetwork, ChainsConfig, Error, EvmChain,
+};
 use sigil_chains::bitcoin::{self, BitcoinNetwork as Network};
 use sigil_chains::evm::Address;
 use sigil_chains::{ChainError, solana};
@@ -41,6 +43,35 @@ pub fn check_config(kept: Option<&ChainsConfig>, new: &ChainsConfig) -> Result<(
             Ok(())
         }
     }
+}
+
+/// The most EVM chains one identity manager signs for, and the longest
+/// name or symbol of one.
+pub const MAX_EVM_CHAINS: usize = 16;
+const MAX_CHAIN_NAME_LEN: usize = 40;
+
+/// Whether `chains` can be signed for: distinct chain ids above zero,
+/// short names and symbols.
+pub fn check_evm_chains(chains: &[EvmChain]) -> Result<(), String> {
+    if chains.len() > MAX_EVM_CHAINS {
+        return Err(format!("at most {MAX_EVM_CHAINS} EVM chains"));
+    }
+    for (index, chain) in chains.iter().enumerate() {
+        if chain.chain_id == 0 {
+            return Err("an EVM chain id is never 0".into());
+        }
+        if chains[..index].iter().any(|c| c.chain_id == chain.chain_id) {
+            return Err(format!("EVM chain {} is named twice", chain.chain_id));
+        }
+        let short = |text: &str| !text.is_empty() && text.len() <= MAX_CHAIN_NAME_LEN;
+        if !short(&chain.name) || !short(&chain.symbol) {
+            return Err(format!(
+                "EVM chain {} needs a name and a symbol of at most {MAX_CHAIN_NAME_LEN} bytes",
+                chain.chain_id
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The chains configuration and the account's global principal, when the

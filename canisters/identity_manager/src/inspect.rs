@@ -16,8 +16,8 @@
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AddDevice, ConfirmDevice, CreateAccount, Error, GetAddresses, Method, PrepareDelegation,
-    RemoveDevice, RenameDevice, SetTwoFactor, SignEvmMessage, SignSolanaMessage,
+    AddDevice, ApproveSignature, ConfirmDevice, CreateAccount, Error, GetAddresses, Method,
+    PrepareDelegation, PrepareSignature, RemoveDevice, RenameDevice, SetTwoFactor,
 };
 
 use crate::accounts::check_registration;
@@ -92,11 +92,16 @@ pub fn inspect<M: Memory + Clone>(
         GetAddresses::NAME => {
             authorize(storage, caller, decode::<GetAddresses>(arg)?.account)?;
         }
-        SignEvmMessage::NAME => {
-            authorize(storage, caller, decode::<SignEvmMessage>(arg)?.account)?;
+        PrepareSignature::NAME => {
+            authorize(storage, caller, decode::<PrepareSignature>(arg)?.account)?;
         }
-        SignSolanaMessage::NAME => {
-            authorize(storage, caller, decode::<SignSolanaMessage>(arg)?.account)?;
+        ApproveSignature::NAME => {
+            let args = decode::<ApproveSignature>(arg)?;
+            authorize(storage, caller, args.account)?;
+            state
+                .prepared
+                .get(args.id, args.account, caller, env.now)
+                .ok_or(Error::SignatureNotPrepared)?;
         }
         other => return Err(Refusal::UnknownMethod(other.to_string())),
     }

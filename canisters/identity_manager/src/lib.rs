@@ -35,6 +35,7 @@ pub mod devices;
 pub mod inspect;
 pub mod memory;
 pub mod pending;
+pub mod prepared;
 pub mod rate_limit;
 pub mod registration;
 pub mod signature_map;
@@ -54,13 +55,13 @@ use candid::Principal;
 use ic_cdk::{init, inspect_message, post_upgrade, query, update};
 use ic_stable_structures::DefaultMemoryImpl;
 use sigil_api::identity_manager::{
-    AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ConfirmDeviceArgs, CreateAccountArgs,
-    CredentialId, CredentialIdsArgs, CredentialLookup, Device, Error, EvmMessageSignature,
-    GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs,
-    PendingDevice, PrepareDelegationArgs, PreparedDelegation, RegistrationRequirement,
-    RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs,
-    SignEvmMessageArgs, SignSolanaMessageArgs, SignatureKind, SignatureLogArgs, SignatureRecord,
-    SignedDelegation, SolanaMessageSignature, Stats, StatsArgs, TwoFactorArgs,
+    AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ApproveSignatureArgs,
+    ConfirmDeviceArgs, CreateAccountArgs, CredentialId, CredentialIdsArgs, CredentialLookup,
+    Device, Error, GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs,
+    LookupCredentialIdArgs, PendingDevice, PrepareDelegationArgs, PrepareSignatureArgs,
+    PreparedDelegation, PreparedSignature, RegistrationRequirement, RegistrationRequirementArgs,
+    RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs, SignatureLogArgs, SignatureRecord,
+    Signed, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
 use sigil_api::signer::KeyFamily;
 
@@ -271,67 +272,35 @@ async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
     )
 }
 
-/// An EIP-191 `personal_sign` signature of `message` by the account's EVM
-/// key (the key behind `addresses().evm`). Caller: a device of the account
-/// (a passkey with two-factor on); at most ten at once, then one every 30
-/// seconds. An update: the signer makes a threshold signature.
+/// Reads a request to sign for another chain (an EVM message, typed data
+/// or transaction, or a Solana message), computes what the account's key
+/// would sign and returns its review; nothing is signed until
+/// `approve_signature`. Caller: a device of the account (a passkey with
+/// two-factor on). An update: it asks the signer for the account's key.
 #[update]
-async fn sign_evm_message(args: SignEvmMessageArgs) -> Result<EvmMessageSignature, Error> {
+async fn prepare_signature(args: PrepareSignatureArgs) -> Result<PreparedSignature, Error> {
     ensure_salt_for(args.account).await?;
-    let (config, owner, hash) = with_state_mut(|state| {
-        signatures::evm_message(&state.storage, &mut state.signature_limits, &env(), &args)
-    })?;
-    let public_key = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
+    let (config, owner) =
+        with_state(|state| signatures::check_request(&state.storage, &env(), &args))?;
+    let family = signatures::family(&args.request);
+    let public_key = signer_client::public_key(config.signer, owner, family).await?;
+    with_state_mut(|state| signatures::prepare(state, &env(), args, public_key))
+}
+
+/// Signs what `prepare_signature` prepared under this id, once. Caller:
+/// the device that prepared it; at most ten signatures at once, then one
+/// every 30 seconds. An update: the signer makes a threshold signature.
+#[update]
+async fn approve_signature(args: ApproveSignatureArgs) -> Result<Signed, Error> {
+    let (config, owner, prepared) =
+        with_state_mut(|state| signatures::approval(state, &env(), &args))?;
+    let payload = &prepared.payload;
     let signature =
-        signer_client::sign(config.signer, owner, KeyFamily::Evm, hash.to_vec()).await?;
-    let signed = signatures::evm_message_signature(&public_key, &hash, &signature)?;
-    log_signature(
-        args.account,
-        SignatureKind::EvmMessage,
-        KeyFamily::Evm,
-        &args.message,
-    );
+        signer_client::sign(config.signer, owner, payload.family(), payload.to_sign()).await?;
+    let signed = signatures::finish(&prepared, &signature)?;
+    let record = signatures::record(&prepared, ic_cdk::api::time());
+    with_state_mut(|state| state.storage.log_signature(args.account, record));
     Ok(signed)
-}
-
-/// A Solana `signMessage` signature (Ed25519) of `message` by the
-/// account's Solana key (the key behind `addresses().solana`). Caller and
-/// allowance as for `sign_evm_message`.
-#[update]
-async fn sign_solana_message(args: SignSolanaMessageArgs) -> Result<SolanaMessageSignature, Error> {
-    ensure_salt_for(args.account).await?;
-    let (config, owner) = with_state_mut(|state| {
-        signatures::message_request(
-            &state.storage,
-            &mut state.signature_limits,
-            &env(),
-            args.account,
-            &args.message,
-        )
-    })?;
-    let public_key = signer_client::public_key(config.signer, owner, KeyFamily::Solana).await?;
-    let signature = signer_client::sign(
-        config.signer,
-        owner,
-        KeyFamily::Solana,
-        args.message.clone(),
-    )
-    .await?;
-    let signed = signatures::solana_message_signature(&public_key, &args.message, &signature)?;
-    log_signature(
-        args.account,
-        SignatureKind::SolanaMessage,
-        KeyFamily::Solana,
-        &args.message,
-    );
-    Ok(signed)
-}
-
-/// Logs a signature just made for `account` (asked for by Sigil's own
-/// pages: no dapp origin yet).
-fn log_signature(account: AccountNumber, kind: SignatureKind, family: KeyFamily, message: &[u8]) {
-    let record = signatures::record(kind, family, message, ic_cdk::api::time(), None);
-    with_state_mut(|state| state.storage.log_signature(account, record));
 }
 
 /// The account's last signatures (at most 100), oldest first. Caller: a

@@ -18,9 +18,12 @@
 //! ├── CHAINS             StableCell<StoredChains>
 //! │                        the signer, Sigil's own origin and the Bitcoin
 //! │                        network (Candid), set once
-//! └── SIGNATURE_LOG      StableBTreeMap<(AccountNumber, u64), LoggedSignature>
-//!                          (account, sequence number) → a signature made
-//!                          for it (CBOR); at most 100 per account
+//! ├── SIGNATURE_LOG      StableBTreeMap<(AccountNumber, u64), LoggedSignature>
+//! │                        (account, sequence number) → a signature made
+//! │                        for it (CBOR); at most 100 per account
+//! └── EVM_CHAINS         StableCell<StoredEvmChains>
+//!                          the EVM chains signed for (Candid), replaced by
+//!                          an upgrade argument that names them
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -41,3 +44,4 @@ pub const CREDENTIAL_INDEX: MemoryId = MemoryId::new(2);
 pub const PUBLIC_KEY_INDEX: MemoryId = MemoryId::new(3);
 pub const CHAINS: MemoryId = MemoryId::new(4);
 pub const SIGNATURE_LOG: MemoryId = MemoryId::new(5);
+pub const EVM_CHAINS: MemoryId = MemoryId::new(6);

@@ -1,39 +1,51 @@
-//! Signatures for other chains, prepared and finished around the signer's
-//! threshold signature: what is signed is computed here from the request
-//! (never a hash passed in), and each account may ask for
-//! [`SIGNATURE_BURST`] signatures at once, then one every
-//! [`SIGNATURE_REFILL_NS`] (a threshold signature costs the canister
-//! cycles, so a stolen session cannot drain them quickly).
+//! Signatures for other chains, in two steps around the signer's threshold
+//! signature.
 //!
-//! Every signature made is logged for the account ([`record`], kept in
-//! stable memory, the last `MAX_LOGGED_SIGNATURES`): when, which family and
-//! kind, the SHA-256 and length of the message, and the dapp that asked;
-//! the account's devices read it with [`signature_log_impl`].
+//! `prepare_signature` ([`check_request`], then [`prepare`] once the
+//! account's public key is known) reads the request, computes what the key
+//! will sign (never a hash passed in) and its review from the same bytes,
+//! and keeps both (`prepared`). `approve_signature` ([`approval`], then
+//! [`finish`]) signs exactly that, for the caller that prepared it, once.
+//!
+//! Each account may have [`SIGNATURE_BURST`] signatures made at once, then
+//! one every [`SIGNATURE_REFILL_NS`] (a threshold signature costs the
+//! canister cycles, so a stolen session cannot drain them quickly); the
+//! allowance is taken at approval, only once every other check passed.
+//! Every signature made is logged for the account ([`record`], the last
+//! `MAX_LOGGED_SIGNATURES`): when, which family and kind, what the review
+//! called it, the chain, the SHA-256 and length of the request, and the dapp
+//! that asked; the account's devices read it with [`signature_log_impl`].
 //!
 //! Invariants: only a device of the account (a passkey with two-factor on)
 //! is answered, as for addresses; a signature is returned (and logged)
 //! only once it checks against the account's own key; a refused request is
-//! neither signed nor logged; the limits live in the heap (an upgrade
-//! refills them).
+//! neither signed nor logged; limits and prepared requests live in the
+//! heap (an upgrade refills the one and forgets the other).
 
 use std::collections::BTreeMap;
 
 use candid::Principal;
 use ic_stable_structures::Memory;
+use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, ChainsConfig, Error, EvmMessageSignature, MAX_MESSAGE_LEN, SIGNATURE_BURST,
-    SIGNATURE_REFILL_NS, SignEvmMessageArgs, SolanaMessageSignature,
+    AccountNumber, ApproveSignatureArgs, ChainsConfig, Error, EvmChain, MAX_MESSAGE_LEN,
+    MAX_TYPED_DATA_LEN, PrepareSignatureArgs, PreparedSignature, ReviewField, SIGNATURE_BURST,
+    SIGNATURE_REFILL_NS, SignatureKind, SignatureLogArgs, SignatureRecord, SignatureRequest,
+    Signed,
 };
-use sigil_api::identity_manager::{SignatureKind, SignatureLogArgs, SignatureRecord};
 use sigil_api::signer::KeyFamily;
-use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
-use sigil_chains::solana;
+use sigil_chains::evm::quantity::parse_u64;
+use sigil_chains::evm::{self, Address, RecoverableSignature, personal_message_hash};
+use sigil_chains::review::message_review;
+use sigil_chains::{ChainError, solana};
 
 use crate::authorization::authorize;
 use crate::chains::{self, unusable};
+use crate::delegation::validate_origin;
+use crate::prepared::{Payload, Prepared};
 use crate::rate_limit::TokenBucket;
-use crate::state::Env;
+use crate::state::{Env, State};
 use crate::storage::Storage;
 
 /// Past this many accounts with a bucket, buckets that are full again are
@@ -62,83 +74,253 @@ impl SignatureLimits {
     }
 }
 
-/// Checks a request to sign `message` for `account` and takes one
-/// signature of the account's allowance (only once every other check
-/// passed): the chains configuration and the account's global principal.
-pub fn message_request<M: Memory + Clone>(
+/// The key family that signs `request`.
+pub fn family(request: &SignatureRequest) -> KeyFamily {
+    match request {
+        SignatureRequest::SolanaMessage { .. } => KeyFamily::Solana,
+        _ => KeyFamily::Evm,
+    }
+}
+
+fn malformed(error: ChainError) -> Error {
+    Error::MalformedSignatureRequest {
+        message: error.to_string(),
+    }
+}
+
+/// The checks that need no key, made before the signer is asked for one:
+/// the caller, the chains configuration, the origin and the request's size.
+/// Returns the configuration and the account's global principal.
+pub fn check_request<M: Memory + Clone>(
     storage: &Storage<M>,
-    limits: &mut SignatureLimits,
     env: &Env,
-    account: AccountNumber,
-    message: &[u8],
+    args: &PrepareSignatureArgs,
 ) -> Result<(ChainsConfig, Principal), Error> {
-    let (config, owner) = chains::owner(storage, env, account)?;
-    if message.len() > MAX_MESSAGE_LEN {
+    let owner = chains::owner(storage, env, args.account)?;
+    if let Some(origin) = &args.origin {
+        validate_origin(origin)?;
+    }
+    let (length, max) = match &args.request {
+        SignatureRequest::EvmMessage { message } | SignatureRequest::SolanaMessage { message } => {
+            (message.len(), MAX_MESSAGE_LEN)
+        }
+        SignatureRequest::EvmTypedData { json } => (json.len(), MAX_TYPED_DATA_LEN),
+        SignatureRequest::EvmTransaction(_) => (0, 0),
+    };
+    if length > max {
         return Err(Error::MessageTooLong {
-            length: message.len() as u64,
-            max: MAX_MESSAGE_LEN as u64,
+            length: length as u64,
+            max: max as u64,
         });
     }
-    limits.take(account, env.now)?;
-    Ok((config, owner))
+    Ok(owner)
 }
 
-/// What the signer must sign for an EIP-191 message request: the chains
-/// configuration, the account's global principal and the hash.
-pub fn evm_message<M: Memory + Clone>(
-    storage: &Storage<M>,
-    limits: &mut SignatureLimits,
+/// Prepares `args` for signing by `public_key` (the account's key of the
+/// request's family) and returns its id and review.
+pub fn prepare<M: Memory + Clone>(
+    state: &mut State<M>,
     env: &Env,
-    args: &SignEvmMessageArgs,
-) -> Result<(ChainsConfig, Principal, [u8; 32]), Error> {
-    let (config, owner) = message_request(storage, limits, env, args.account, &args.message)?;
-    Ok((config, owner, personal_message_hash(&args.message)))
-}
-
-/// The message signature from the signer's `r · s` over `hash`, checked
-/// against the account's EVM key (SEC1).
-pub fn evm_message_signature(
-    public_key: &[u8],
-    hash: &[u8; 32],
-    signature: &[u8],
-) -> Result<EvmMessageSignature, Error> {
-    let address = Address::from_public_key(public_key).map_err(unusable)?;
-    let signature = RecoverableSignature::new(signature, hash, public_key).map_err(unusable)?;
-    Ok(EvmMessageSignature {
-        address: address.to_checksummed(),
-        signature: signature.to_message_signature().to_vec(),
+    args: PrepareSignatureArgs,
+    public_key: Vec<u8>,
+) -> Result<PreparedSignature, Error> {
+    authorize(&state.storage, env.caller, args.account)?;
+    let request_bytes = request_bytes(&args.request);
+    let (payload, review, kind, chain_id) = match &args.request {
+        SignatureRequest::EvmMessage { message } => {
+            let address = Address::from_public_key(&public_key).map_err(unusable)?;
+            let review = message_review("Sign a message", &address.to_checksummed(), message);
+            let hash = personal_message_hash(message);
+            (
+                Payload::EvmHash(hash),
+                review,
+                SignatureKind::EvmMessage,
+                None,
+            )
+        }
+        SignatureRequest::EvmTypedData { json } => {
+            let address = Address::from_public_key(&public_key).map_err(unusable)?;
+            let data = evm::typed_data(json).map_err(malformed)?;
+            let chain_id = data
+                .chain_id
+                .map(|id| {
+                    let id = u64::try_from(id).map_err(|_| {
+                        malformed(ChainError::QuantityTooLarge {
+                            field: "chainId",
+                            bits: 64,
+                        })
+                    })?;
+                    evm_chain(&state.storage, id).map(|chain| chain.chain_id)
+                })
+                .transpose()?;
+            let mut review = data.review;
+            review.fields.insert(0, address_field(&address));
+            let payload = Payload::EvmHash(data.signing_hash);
+            (payload, review, SignatureKind::EvmTypedData, chain_id)
+        }
+        SignatureRequest::EvmTransaction(request) => {
+            let address = Address::from_public_key(&public_key).map_err(unusable)?;
+            let chain_id = parse_u64("chainId", &request.chain_id).map_err(malformed)?;
+            let chain = evm_chain(&state.storage, chain_id)?;
+            let transaction = evm::transaction(request, &chain, address).map_err(malformed)?;
+            let payload = Payload::EvmTransaction {
+                unsigned: Box::new(transaction.unsigned),
+                hash: transaction.signing_hash,
+            };
+            let review = transaction.review;
+            (
+                payload,
+                review,
+                SignatureKind::EvmTransaction,
+                Some(chain_id),
+            )
+        }
+        SignatureRequest::SolanaMessage { message } => {
+            let address = solana::address(&public_key).map_err(unusable)?;
+            let review = message_review("Sign a Solana message", &address, message);
+            let payload = Payload::SolanaMessage(message.to_vec());
+            (payload, review, SignatureKind::SolanaMessage, None)
+        }
+    };
+    let prepared = Prepared {
+        account: args.account,
+        caller: env.caller,
+        expires_at: 0,
+        payload,
+        public_key,
+        review: review.clone(),
+        kind,
+        request_sha256: Sha256::digest(&request_bytes).into(),
+        request_length: request_bytes.len() as u64,
+        origin: args.origin,
+        chain_id,
+    };
+    let (id, expires_at) = state.prepared.insert(prepared, env.now);
+    Ok(PreparedSignature {
+        id,
+        review,
+        expires_at,
     })
 }
 
-/// The Solana message signature from the signer, checked against the
-/// account's Ed25519 key.
-pub fn solana_message_signature(
-    public_key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<SolanaMessageSignature, Error> {
-    solana::verify_message(public_key, message, signature).map_err(unusable)?;
-    Ok(SolanaMessageSignature {
-        address: solana::address(public_key).map_err(unusable)?,
-        signature: signature.to_vec(),
-    })
+fn address_field(address: &Address) -> ReviewField {
+    ReviewField {
+        label: "Address".into(),
+        value: address.to_checksummed(),
+    }
 }
 
-/// The log entry of a signature of `message` made at `now`.
-pub fn record(
-    kind: SignatureKind,
-    family: KeyFamily,
-    message: &[u8],
-    now: u64,
-    origin: Option<String>,
-) -> SignatureRecord {
+/// The configured EVM chain `chain_id`.
+fn evm_chain<M: Memory + Clone>(storage: &Storage<M>, chain_id: u64) -> Result<EvmChain, Error> {
+    storage
+        .evm_chains()
+        .iter()
+        .find(|chain| chain.chain_id == chain_id)
+        .cloned()
+        .ok_or(Error::UnknownEvmChain { chain_id })
+}
+
+/// The bytes the log digests: the message, the typed data JSON, or the
+/// transaction request as the caller sent it (Candid).
+fn request_bytes(request: &SignatureRequest) -> Vec<u8> {
+    match request {
+        SignatureRequest::EvmMessage { message } | SignatureRequest::SolanaMessage { message } => {
+            message.to_vec()
+        }
+        SignatureRequest::EvmTypedData { json } => json.as_bytes().to_vec(),
+        SignatureRequest::EvmTransaction(request) => {
+            candid::encode_one(request.as_ref()).unwrap_or_default()
+        }
+    }
+}
+
+/// Takes the prepared signature `args.id` for signing, when the caller
+/// prepared it, is still a device of the account and has allowance left:
+/// the configuration, the account's global principal, and what to sign.
+pub fn approval<M: Memory + Clone>(
+    state: &mut State<M>,
+    env: &Env,
+    args: &ApproveSignatureArgs,
+) -> Result<(ChainsConfig, Principal, Prepared), Error> {
+    let owner = chains::owner(&state.storage, env, args.account)?;
+    if state
+        .prepared
+        .get(args.id, args.account, env.caller, env.now)
+        .is_none()
+    {
+        return Err(Error::SignatureNotPrepared);
+    }
+    state.signature_limits.take(args.account, env.now)?;
+    let prepared = state
+        .prepared
+        .take(args.id)
+        .ok_or(Error::SignatureNotPrepared)?;
+    Ok((owner.0, owner.1, prepared))
+}
+
+impl Payload {
+    /// What the signer signs: the hash (ECDSA) or the message (Ed25519).
+    pub fn to_sign(&self) -> Vec<u8> {
+        match self {
+            Payload::EvmHash(hash) | Payload::EvmTransaction { hash, .. } => hash.to_vec(),
+            Payload::SolanaMessage(message) => message.clone(),
+        }
+    }
+
+    pub fn family(&self) -> KeyFamily {
+        match self {
+            Payload::SolanaMessage(_) => KeyFamily::Solana,
+            _ => KeyFamily::Evm,
+        }
+    }
+}
+
+/// The signed result from the signer's `signature` of `prepared`, checked
+/// against the account's key.
+pub fn finish(prepared: &Prepared, signature: &[u8]) -> Result<Signed, Error> {
+    let key = &prepared.public_key;
+    match &prepared.payload {
+        Payload::EvmHash(hash) => {
+            let signature = RecoverableSignature::new(signature, hash, key).map_err(unusable)?;
+            Ok(Signed::EvmSignature {
+                address: Address::from_public_key(key)
+                    .map_err(unusable)?
+                    .to_checksummed(),
+                signature: ByteBuf::from(signature.to_message_signature().to_vec()),
+            })
+        }
+        Payload::EvmTransaction { unsigned, hash } => {
+            let signature = RecoverableSignature::new(signature, hash, key).map_err(unusable)?;
+            let signed = evm::transaction::signed(unsigned, &signature);
+            Ok(Signed::EvmTransaction {
+                address: Address::from_public_key(key)
+                    .map_err(unusable)?
+                    .to_checksummed(),
+                raw: ByteBuf::from(signed.raw),
+                hash: ByteBuf::from(signed.hash.to_vec()),
+            })
+        }
+        Payload::SolanaMessage(message) => {
+            solana::verify_message(key, message, signature).map_err(unusable)?;
+            Ok(Signed::SolanaSignature {
+                address: solana::address(key).map_err(unusable)?,
+                signature: ByteBuf::from(signature.to_vec()),
+            })
+        }
+    }
+}
+
+/// The log entry of `prepared`, signed at `now`.
+pub fn record(prepared: &Prepared, now: u64) -> SignatureRecord {
     SignatureRecord {
         time: now,
-        family,
-        kind,
-        message_sha256: Sha256::digest(message).to_vec(),
-        message_length: message.len() as u64,
-        origin,
+        family: prepared.payload.family(),
+        kind: prepared.kind,
+        message_sha256: prepared.request_sha256.to_vec(),
+        message_length: prepared.request_length,
+        origin: prepared.origin.clone(),
+        chain_id: prepared.chain_id,
+        summary: prepared.review.title.clone(),
     }
 }
 

@@ -7,6 +7,7 @@ use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{Error, InitArgs, MAX_PROOF_OF_WORK_DIFFICULTY};
 
 use crate::pending::PendingDevices;
+use crate::prepared::PreparedSignatures;
 use crate::signature_map::SignatureMap;
 use crate::signatures::SignatureLimits;
 use crate::storage::Storage;
@@ -30,6 +31,8 @@ pub struct State<M: Memory> {
     pub pending: PendingDevices,
     /// Heap only: each account's allowance of signatures.
     pub signature_limits: SignatureLimits,
+    /// Heap only: signatures prepared and waiting for their approval.
+    pub prepared: PreparedSignatures,
 }
 
 impl<M: Memory + Clone> State<M> {
@@ -39,6 +42,7 @@ impl<M: Memory + Clone> State<M> {
             signatures: SignatureMap::default(),
             pending: PendingDevices::default(),
             signature_limits: SignatureLimits::default(),
+            prepared: PreparedSignatures::default(),
         }
     }
 
@@ -77,6 +81,10 @@ impl<M: Memory + Clone> State<M> {
         if let Some(chains) = args.chains {
             crate::chains::check_config(self.storage.chains(), &chains)?;
             self.storage.set_chains(chains);
+        }
+        if let Some(evm_chains) = args.evm_chains {
+            crate::chains::check_evm_chains(&evm_chains)?;
+            self.storage.set_evm_chains(evm_chains);
         }
         self.storage.set_header(header);
         Ok(())

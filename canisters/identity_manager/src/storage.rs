@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, KeyType,
+    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, EvmChain, KeyType,
     MAX_LOGGED_SIGNATURES, Purpose, SignatureRecord,
 };
 
@@ -192,6 +192,7 @@ pub struct Storage<M: Memory> {
     public_keys: StableBTreeMap<[u8; 32], AccountNumber, VMem<M>>,
     chains: StableCell<StoredChains, VMem<M>>,
     signature_log: StableBTreeMap<(AccountNumber, u64), LoggedSignature, VMem<M>>,
+    evm_chains: StableCell<StoredEvmChains, VMem<M>>,
 }
 
 /// A signature record as the log stores it (CBOR).
@@ -231,6 +232,23 @@ impl Storable for StoredChains {
     const BOUND: Bound = Bound::Unbounded;
 }
 
+/// The EVM chains signed for, as stored.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct StoredEvmChains(pub Vec<EvmChain>);
+
+impl Storable for StoredEvmChains {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(encode(self))
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        encode(&self)
+    }
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        decode(&bytes)
+    }
+    const BOUND: Bound = Bound::Unbounded;
+}
+
 impl<M: Memory + Clone> Storage<M> {
     /// Opens the storage in `memory`, creating empty structures the first
     /// time and loading the existing ones after an upgrade.
@@ -244,6 +262,10 @@ impl<M: Memory + Clone> Storage<M> {
             public_keys: StableBTreeMap::init(manager.get(memory::PUBLIC_KEY_INDEX)),
             chains: StableCell::init(manager.get(memory::CHAINS), StoredChains::default()),
             signature_log: StableBTreeMap::init(manager.get(memory::SIGNATURE_LOG)),
+            evm_chains: StableCell::init(
+                manager.get(memory::EVM_CHAINS),
+                StoredEvmChains::default(),
+            ),
         }
     }
 
@@ -284,6 +306,15 @@ impl<M: Memory + Clone> Storage<M> {
 
     pub fn set_chains(&mut self, chains: ChainsConfig) {
         self.chains.set(StoredChains(Some(chains)));
+    }
+
+    /// The EVM chains signed for.
+    pub fn evm_chains(&self) -> &[EvmChain] {
+        &self.evm_chains.get().0
+    }
+
+    pub fn set_evm_chains(&mut self, chains: Vec<EvmChain>) {
+        self.evm_chains.set(StoredEvmChains(chains));
     }
 
     pub fn header(&self) -> &Header {

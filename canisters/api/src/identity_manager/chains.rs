@@ -48,51 +48,6 @@ pub struct Addresses {
     pub solana: String,
 }
 
-/// The longest message signed for another chain (EVM `personal_sign`,
-/// Solana `signMessage`), in bytes.
-pub const MAX_MESSAGE_LEN: usize = 16 * 1024;
-/// How many signatures an account may ask for at once, and how often one
-/// more after that (see `Error::TooManySignatures`).
-pub const SIGNATURE_BURST: u64 = 10;
-pub const SIGNATURE_REFILL_NS: u64 = 30 * 1_000_000_000;
-
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct SignEvmMessageArgs {
-    pub account: AccountNumber,
-    /// The message's bytes (a dapp's `0x…` hex already decoded, text as
-    /// UTF-8), at most [`MAX_MESSAGE_LEN`].
-    #[serde(with = "serde_bytes")]
-    pub message: Vec<u8>,
-}
-
-/// An EIP-191 `personal_sign` signature.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct EvmMessageSignature {
-    /// The EIP-55 address that signed.
-    pub address: String,
-    /// `r · s · v`: 65 bytes, `s` low, `v` 27 or 28.
-    #[serde(with = "serde_bytes")]
-    pub signature: Vec<u8>,
-}
-
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct SignSolanaMessageArgs {
-    pub account: AccountNumber,
-    /// The message's bytes, at most [`MAX_MESSAGE_LEN`].
-    #[serde(with = "serde_bytes")]
-    pub message: Vec<u8>,
-}
-
-/// A Solana `signMessage` signature: Ed25519 over the message's bytes.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct SolanaMessageSignature {
-    /// The base58 address (public key) that signed.
-    pub address: String,
-    /// 64 bytes.
-    #[serde(with = "serde_bytes")]
-    pub signature: Vec<u8>,
-}
-
 /// How many signatures of an account the log keeps; older ones go.
 pub const MAX_LOGGED_SIGNATURES: usize = 100;
 
@@ -101,6 +56,10 @@ pub const MAX_LOGGED_SIGNATURES: usize = 100;
 pub enum SignatureKind {
     /// EIP-191 `personal_sign`.
     EvmMessage,
+    /// EIP-712 typed data.
+    EvmTypedData,
+    /// An EVM transaction (EIP-1559 or legacy).
+    EvmTransaction,
     /// Solana `signMessage`.
     SolanaMessage,
 }
@@ -111,13 +70,20 @@ pub struct SignatureRecord {
     pub time: Timestamp,
     pub family: KeyFamily,
     pub kind: SignatureKind,
-    /// SHA-256 of the bytes that were signed over (the message), so that a
-    /// device can tell which message it was without the log keeping it.
+    /// SHA-256 of the request's payload (the message, the typed data JSON,
+    /// the unsigned transaction's encoding), so that a device can tell
+    /// which it was without the log keeping it.
     #[serde(with = "serde_bytes")]
     pub message_sha256: Vec<u8>,
     pub message_length: u64,
     /// The dapp that asked, when one did; `None`: Sigil's own pages.
     pub origin: Option<String>,
+    /// The EVM chain, for typed data with a chain and for transactions.
+    #[serde(default)]
+    pub chain_id: Option<u64>,
+    /// The review's title ("Send 1.5 ETH").
+    #[serde(default)]
+    pub summary: String,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -129,17 +95,6 @@ method!(
     /// Caller: a device of the account (a passkey with two-factor on). An
     /// update: the first lookup asks the signer, canister to canister.
     GetAddresses = "addresses", Update, AddressesArgs => Result<Addresses, Error>
-);
-method!(
-    /// Caller: a device of the account (a passkey with two-factor on).
-    /// Signs `"\x19Ethereum Signed Message:\n" · len · message` with the
-    /// account's EVM key.
-    SignEvmMessage = "sign_evm_message", Update, SignEvmMessageArgs => Result<EvmMessageSignature, Error>
-);
-method!(
-    /// Caller: a device of the account (a passkey with two-factor on).
-    /// Signs the message's bytes with the account's Solana (Ed25519) key.
-    SignSolanaMessage = "sign_solana_message", Update, SignSolanaMessageArgs => Result<SolanaMessageSignature, Error>
 );
 method!(
     /// Caller: a device of the account (a passkey with two-factor on). The

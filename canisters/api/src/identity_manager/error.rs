@@ -102,6 +102,17 @@ pub enum Error {
     TooManySignatures {
         retry_after_seconds: u64,
     },
+    /// Typed data or a transaction that cannot be read (in words).
+    MalformedSignatureRequest {
+        message: String,
+    },
+    /// An EVM chain this Sigil does not sign for.
+    UnknownEvmChain {
+        chain_id: u64,
+    },
+    /// No prepared signature of this id waits for this caller: never
+    /// prepared, prepared by another device, already approved, or expired.
+    SignatureNotPrepared,
     AccountNumbersExhausted,
     OriginTooLong {
         length: u64,
@@ -256,6 +267,16 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "Too many signatures in a short time: please wait {retry_after_seconds} seconds and try again."
+            ),
+            Error::MalformedSignatureRequest { message } => {
+                write!(f, "This request cannot be signed: {message}.")
+            }
+            Error::UnknownEvmChain { chain_id } => {
+                write!(f, "Sigil does not sign for the EVM chain {chain_id}.")
+            }
+            Error::SignatureNotPrepared => write!(
+                f,
+                "This signature request is no longer waiting (requests last ten minutes and are signed once); please ask again."
             ),
             Error::AccountNumbersExhausted => write!(f, "No account numbers are left."),
             Error::OriginTooLong { length, max } => {

@@ -16,6 +16,7 @@ mod delegations;
 mod devices;
 mod error;
 mod proof_of_work;
+mod signing;
 
 use std::fmt;
 
@@ -29,6 +30,7 @@ pub use delegations::*;
 pub use devices::*;
 pub use error::Error;
 pub use proof_of_work::*;
+pub use signing::*;
 
 /// An account number (the "NFIDentity"), allocated by `create_account`.
 pub type AccountNumber = u64;
@@ -129,6 +131,9 @@ pub struct InitArgs {
     /// The signer and Sigil's own origin, for addresses and signatures of
     /// other chains; set once (a later, different value is refused).
     pub chains: Option<ChainsConfig>,
+    /// The EVM chains signed for (and a new account's policy allows); may
+    /// change at upgrade. Default: none.
+    pub evm_chains: Option<Vec<EvmChain>>,
 }
 
 /// A token bucket: up to `capacity` registrations at once, one more every

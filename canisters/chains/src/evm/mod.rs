@@ -4,10 +4,18 @@
 //! whose letter cases carry a checksum.
 //!
 //! - [`message`]: EIP-191 `personal_sign` messages;
+//! - [`typed_data`]: EIP-712 typed data;
+//! - [`transaction`]: EIP-1559 and legacy transactions, with [`calls`]
+//!   for the contract calls a review can read;
+//! - [`quantity`]: numbers as requests write them and people read them;
 //! - [`signature`]: low-`s` recoverable signatures.
 
+mod calls;
 mod message;
+pub mod quantity;
 mod signature;
+pub mod transaction;
+pub mod typed_data;
 
 use std::fmt;
 
@@ -19,6 +27,8 @@ use crate::ChainError;
 
 pub use message::{personal_message_bytes, personal_message_hash};
 pub use signature::RecoverableSignature;
+pub use transaction::{SignedTransaction, Transaction, UnsignedTransaction, transaction};
+pub use typed_data::{TypedData, typed_data};
 
 /// Keccak-256 (the pre-standard SHA-3 that Ethereum uses).
 pub fn keccak256(bytes: &[u8]) -> [u8; 32] {

@@ -3,10 +3,10 @@
 
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
-    AddDevice, ConfirmDevice, CreateAccount, CredentialIds, GetAddresses, GetDelegation,
-    GetPrincipal, GetRegistrationRequirement, GetSignatureLog, GetStats, ListDevices,
-    LookupCredentialId, PrepareDelegation, RemoveDevice, RenameDevice, SetTwoFactor,
-    SignEvmMessage, SignSolanaMessage, TwoFactor,
+    AddDevice, ApproveSignature, ConfirmDevice, CreateAccount, CredentialIds, GetAddresses,
+    GetDelegation, GetPrincipal, GetRegistrationRequirement, GetSignatureLog, GetStats,
+    ListDevices, LookupCredentialId, PrepareDelegation, PrepareSignature, RemoveDevice,
+    RenameDevice, SetTwoFactor, TwoFactor,
 };
 use sigil_api::method::ServiceDescription;
 
@@ -43,8 +43,8 @@ fn should_describe_every_method_exactly_as_the_canister_exports_it() {
         .with::<GetStats>()
         .with::<GetRegistrationRequirement>()
         .with::<GetAddresses>()
-        .with::<SignEvmMessage>()
-        .with::<SignSolanaMessage>()
+        .with::<PrepareSignature>()
+        .with::<ApproveSignature>()
         .with::<GetSignatureLog>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.

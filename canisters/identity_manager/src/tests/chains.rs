@@ -23,6 +23,7 @@ fn with_chains(chains: ChainsConfig) -> Option<InitArgs> {
         registration_rate_limit: None,
         registration_proof_of_work_difficulty: None,
         chains: Some(chains),
+        evm_chains: None,
     })
 }
 

@@ -1,107 +1,307 @@
-//! EVM message signatures around the signer: the hash computed here, the
-//! allowance per account, and the signature checked against the key.
+//! Signatures for other chains around the signer: what is prepared and
+//! reviewed, who may approve it and how often, and the signature checked
+//! against the account's key before it is returned and logged. A k256 key
+//! stands in for the signer's threshold key.
 
 use candid::Principal;
 use k256::ecdsa::SigningKey;
+use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    BitcoinNetwork, ChainsConfig, Error, InitArgs, MAX_LOGGED_SIGNATURES, MAX_MESSAGE_LEN,
-    SIGNATURE_BURST, SIGNATURE_REFILL_NS, SignEvmMessageArgs, SignatureKind, SignatureLogArgs,
-    SignatureRecord,
+    ApproveSignatureArgs, BitcoinNetwork, ChainsConfig, Error, EvmChain, EvmTransactionRequest,
+    InitArgs, MAX_LOGGED_SIGNATURES, MAX_MESSAGE_LEN, MAX_PREPARED_SIGNATURES,
+    PREPARED_SIGNATURE_TTL_NS, PrepareSignatureArgs, PreparedSignature, SIGNATURE_BURST,
+    SIGNATURE_REFILL_NS, SignatureKind, SignatureLogArgs, SignatureRequest, Signed,
 };
 use sigil_api::signer::KeyFamily;
-use sigil_chains::evm::{RecoverableSignature, personal_message_hash};
+use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
 
 use super::*;
 use crate::signatures::{
-    SignatureLimits, evm_message, evm_message_signature, record, signature_log_impl,
-    solana_message_signature,
+    SignatureLimits, approval, check_request, family, finish, prepare, record, signature_log_impl,
 };
 
 fn with_chains() -> Fixture {
     Fixture::with_args(Some(InitArgs {
-        base_account_number: None,
-        registration_rate_limit: None,
-        registration_proof_of_work_difficulty: None,
         chains: Some(ChainsConfig {
             signer: Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 9, 1, 1]),
             global_origin: "https://sigil.example".into(),
             bitcoin_network: BitcoinNetwork::Mainnet,
         }),
+        evm_chains: Some(vec![EvmChain {
+            chain_id: 31337,
+            name: "Local".into(),
+            symbol: "ETH".into(),
+        }]),
+        ..InitArgs::default()
     }))
 }
 
-fn request(account: u64, message: &[u8]) -> SignEvmMessageArgs {
-    SignEvmMessageArgs {
+/// The stand-in for the account's threshold EVM key.
+fn evm_key() -> SigningKey {
+    SigningKey::from_slice(&[5; 32]).unwrap()
+}
+
+fn evm_public_key() -> Vec<u8> {
+    evm_key()
+        .verifying_key()
+        .to_encoded_point(true)
+        .as_bytes()
+        .to_vec()
+}
+
+fn message(account: u64, message: &[u8]) -> PrepareSignatureArgs {
+    PrepareSignatureArgs {
         account,
-        message: message.to_vec(),
+        request: SignatureRequest::EvmMessage {
+            message: ByteBuf::from(message),
+        },
+        origin: None,
+    }
+}
+
+fn transfer(account: u64, chain_id: &str) -> PrepareSignatureArgs {
+    PrepareSignatureArgs {
+        account,
+        request: SignatureRequest::EvmTransaction(Box::new(EvmTransactionRequest {
+            chain_id: chain_id.into(),
+            nonce: "0x0".into(),
+            to: Some(format!("0x{}", "35".repeat(20))),
+            value: Some("1000".into()),
+            gas: "21000".into(),
+            max_fee_per_gas: Some("2".into()),
+            max_priority_fee_per_gas: Some("1".into()),
+            ..EvmTransactionRequest::default()
+        })),
+        origin: Some("https://dapp.example".into()),
+    }
+}
+
+impl Fixture {
+    /// `prepare_signature` as the canister runs it, with the stand-in key.
+    fn prepare_signature(
+        &mut self,
+        caller: Principal,
+        args: PrepareSignatureArgs,
+    ) -> Result<PreparedSignature, Error> {
+        let env = self.env(caller);
+        check_request(&self.state.storage, &env, &args)?;
+        assert_eq!(family(&args.request), KeyFamily::Evm);
+        prepare(&mut self.state, &env, args, evm_public_key())
+    }
+
+    /// `approve_signature` as the canister runs it, the stand-in key
+    /// signing what the signer would be asked to.
+    fn approve_signature(
+        &mut self,
+        caller: Principal,
+        account: u64,
+        id: u64,
+    ) -> Result<Signed, Error> {
+        let env = self.env(caller);
+        let (_, _, prepared) =
+            approval(&mut self.state, &env, &ApproveSignatureArgs { account, id })?;
+        let hash = prepared.payload.to_sign();
+        let (signature, _) = evm_key().sign_prehash_recoverable(&hash).unwrap();
+        let signed = finish(&prepared, &signature.to_bytes())?;
+        self.state
+            .storage
+            .log_signature(account, record(&prepared, env.now));
+        Ok(signed)
     }
 }
 
 #[test]
-fn should_sign_the_eip191_hash_of_the_message_for_the_accounts_owner() {
+fn should_sign_the_eip191_hash_of_the_prepared_message_once() {
     let mut f = with_chains();
     let account = f.create(&passkey(1)).unwrap();
-    let env = f.env(principal_of(&passkey(1)));
-    let mut limits = SignatureLimits::default();
-    let (_, owner, hash) = evm_message(
-        &f.state.storage,
-        &mut limits,
-        &env,
-        &request(account, b"Hello World"),
-    )
-    .unwrap();
-    assert_eq!(hash, personal_message_hash(b"Hello World"));
+    let device = principal_of(&passkey(1));
+    let prepared = f
+        .prepare_signature(device, message(account, b"Hello World"))
+        .unwrap();
+    assert_eq!(prepared.review.title, "Sign a message");
+    assert_eq!(prepared.review.value_of("Message"), Some("Hello World"));
+    assert_eq!(prepared.expires_at, f.now + PREPARED_SIGNATURE_TTL_NS);
+    let Signed::EvmSignature { address, signature } =
+        f.approve_signature(device, account, prepared.id).unwrap()
+    else {
+        panic!("an EVM signature");
+    };
+    let recoverable = RecoverableSignature {
+        rs: signature[..64].try_into().unwrap(),
+        y_parity: signature[64] - 27,
+    };
+    let hash = personal_message_hash(b"Hello World");
+    assert_eq!(recoverable.recover(&hash).unwrap(), evm_public_key());
     assert_eq!(
-        Ok(owner),
-        f.principal(&passkey(1), account, "https://sigil.example")
+        address,
+        Address::from_public_key(&evm_public_key())
+            .unwrap()
+            .to_checksummed()
+    );
+    assert_eq!(
+        f.approve_signature(device, account, prepared.id),
+        Err(Error::SignatureNotPrepared),
+        "signed once"
     );
 }
 
 #[test]
-fn should_refuse_messages_to_other_callers_and_oversized_ones() {
+fn should_let_only_the_preparing_device_approve_before_expiry() {
     let mut f = with_chains();
     let account = f.create(&passkey(1)).unwrap();
-    f.create(&passkey(2)).unwrap();
-    let mut limits = SignatureLimits::default();
+    let device = principal_of(&passkey(1));
+    f.add(&passkey(1), account, &passkey(3)).unwrap();
+    let other_device = principal_of(&passkey(3));
+    let stranger_account = f.create(&passkey(2)).unwrap();
     let stranger = principal_of(&passkey(2));
+    let prepared = f.prepare_signature(device, message(account, b"x")).unwrap();
+
     assert_eq!(
-        evm_message(
-            &f.state.storage,
-            &mut limits,
-            &f.env(stranger),
-            &request(account, b"x")
-        )
-        .map(|(_, _, hash)| hash),
+        f.approve_signature(other_device, account, prepared.id),
+        Err(Error::SignatureNotPrepared),
+        "another device of the account did not see this review"
+    );
+    assert_eq!(
+        f.approve_signature(stranger, account, prepared.id),
         Err(Error::Unauthorized {
             caller: stranger,
             account
         })
     );
-    let owner = f.env(principal_of(&passkey(1)));
-    let long = vec![b'a'; MAX_MESSAGE_LEN + 1];
     assert_eq!(
-        evm_message(
-            &f.state.storage,
-            &mut limits,
-            &owner,
-            &request(account, &long)
-        )
-        .map(|(_, _, hash)| hash),
+        f.approve_signature(stranger, stranger_account, prepared.id),
+        Err(Error::SignatureNotPrepared),
+        "another account's id"
+    );
+    f.now += PREPARED_SIGNATURE_TTL_NS;
+    assert_eq!(
+        f.approve_signature(device, account, prepared.id),
+        Err(Error::SignatureNotPrepared),
+        "expired"
+    );
+}
+
+#[test]
+fn should_keep_a_few_prepared_signatures_per_account_dropping_the_oldest() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let device = principal_of(&passkey(1));
+    let ids: Vec<u64> = (0..=MAX_PREPARED_SIGNATURES)
+        .map(|n| {
+            f.prepare_signature(device, message(account, &[n as u8]))
+                .unwrap()
+                .id
+        })
+        .collect();
+    assert_eq!(f.state.prepared.len(), MAX_PREPARED_SIGNATURES);
+    assert_eq!(
+        f.approve_signature(device, account, ids[0]),
+        Err(Error::SignatureNotPrepared)
+    );
+    assert!(f.approve_signature(device, account, ids[1]).is_ok());
+}
+
+#[test]
+fn should_refuse_oversized_messages_and_requests_of_strangers() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    f.create(&passkey(2)).unwrap();
+    let stranger = principal_of(&passkey(2));
+    assert_eq!(
+        f.prepare_signature(stranger, message(account, b"x")),
+        Err(Error::Unauthorized {
+            caller: stranger,
+            account
+        })
+    );
+    let device = principal_of(&passkey(1));
+    assert_eq!(
+        f.prepare_signature(device, message(account, &vec![b'a'; MAX_MESSAGE_LEN + 1])),
         Err(Error::MessageTooLong {
             length: MAX_MESSAGE_LEN as u64 + 1,
             max: MAX_MESSAGE_LEN as u64
         })
     );
-    let longest = vec![b'a'; MAX_MESSAGE_LEN];
     assert!(
-        evm_message(
-            &f.state.storage,
-            &mut limits,
-            &owner,
-            &request(account, &longest)
-        )
-        .is_ok()
+        f.prepare_signature(device, message(account, &vec![b'a'; MAX_MESSAGE_LEN]))
+            .is_ok()
     );
+    let mut bad_origin = message(account, b"x");
+    bad_origin.origin = Some(String::new());
+    assert_eq!(
+        f.prepare_signature(device, bad_origin),
+        Err(Error::EmptyOrigin)
+    );
+}
+
+#[test]
+fn should_prepare_transactions_only_for_configured_chains() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let device = principal_of(&passkey(1));
+    assert_eq!(
+        f.prepare_signature(device, transfer(account, "0x1")),
+        Err(Error::UnknownEvmChain { chain_id: 1 })
+    );
+    assert!(matches!(
+        f.prepare_signature(device, transfer(account, "0xzz")),
+        Err(Error::MalformedSignatureRequest { .. })
+    ));
+    let prepared = f
+        .prepare_signature(device, transfer(account, "0x7a69"))
+        .unwrap();
+    assert_eq!(prepared.review.title, "Send 0.000000000000001 ETH");
+    assert_eq!(prepared.review.value_of("Chain"), Some("Local (31337)"));
+    let Signed::EvmTransaction { raw, hash, address } =
+        f.approve_signature(device, account, prepared.id).unwrap()
+    else {
+        panic!("a transaction");
+    };
+    assert_eq!(raw[0], 0x02, "EIP-1559");
+    assert_eq!(hash.as_ref(), sigil_chains::evm::keccak256(&raw));
+    assert_eq!(
+        address,
+        Address::from_public_key(&evm_public_key())
+            .unwrap()
+            .to_checksummed()
+    );
+    let log = f.state.storage.signature_log(account);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind, SignatureKind::EvmTransaction);
+    assert_eq!(log[0].chain_id, Some(31337));
+    assert_eq!(log[0].origin.as_deref(), Some("https://dapp.example"));
+    assert_eq!(log[0].summary, prepared.review.title);
+}
+
+#[test]
+fn should_refuse_typed_data_for_another_chain_and_malformed_typed_data() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let device = principal_of(&passkey(1));
+    let typed = |chain: u64| PrepareSignatureArgs {
+        account,
+        request: SignatureRequest::EvmTypedData {
+            json: format!(
+                r#"{{"types":{{"EIP712Domain":[{{"name":"chainId","type":"uint256"}}],"M":[{{"name":"a","type":"uint8"}}]}},"primaryType":"M","domain":{{"chainId":{chain}}},"message":{{"a":1}}}}"#
+            ),
+        },
+        origin: None,
+    };
+    let prepared = f.prepare_signature(device, typed(31337)).unwrap();
+    assert_eq!(prepared.review.fields[0].label, "Address");
+    assert_eq!(prepared.review.value_of("a"), Some("1"));
+    assert_eq!(
+        f.prepare_signature(device, typed(1)),
+        Err(Error::UnknownEvmChain { chain_id: 1 })
+    );
+    let broken = PrepareSignatureArgs {
+        request: SignatureRequest::EvmTypedData { json: "{".into() },
+        ..typed(1)
+    };
+    assert!(matches!(
+        f.prepare_signature(device, broken),
+        Err(Error::MalformedSignatureRequest { .. })
+    ));
 }
 
 #[test]
@@ -127,67 +327,57 @@ fn should_allow_a_burst_of_signatures_per_account_then_one_per_period() {
 }
 
 #[test]
-fn should_not_spend_the_allowance_on_a_refused_request() {
+fn should_spend_the_allowance_only_on_approvals_that_can_be_signed() {
     let mut f = with_chains();
     let account = f.create(&passkey(1)).unwrap();
-    let owner = f.env(principal_of(&passkey(1)));
-    let mut limits = SignatureLimits::default();
-    let long = vec![0; MAX_MESSAGE_LEN + 1];
+    let device = principal_of(&passkey(1));
     for _ in 0..2 * SIGNATURE_BURST {
-        assert!(
-            evm_message(
-                &f.state.storage,
-                &mut limits,
-                &owner,
-                &request(account, &long)
-            )
-            .is_err()
+        assert_eq!(
+            f.approve_signature(device, account, 999),
+            Err(Error::SignatureNotPrepared)
         );
+        f.prepare_signature(device, message(account, b"x")).unwrap();
     }
     for _ in 0..SIGNATURE_BURST {
-        evm_message(
-            &f.state.storage,
-            &mut limits,
-            &owner,
-            &request(account, b"ok"),
-        )
-        .unwrap();
+        let id = f
+            .prepare_signature(device, message(account, b"ok"))
+            .unwrap()
+            .id;
+        f.approve_signature(device, account, id).unwrap();
     }
+    let id = f
+        .prepare_signature(device, message(account, b"ok"))
+        .unwrap()
+        .id;
+    assert!(matches!(
+        f.approve_signature(device, account, id),
+        Err(Error::TooManySignatures { .. })
+    ));
+    f.now += SIGNATURE_REFILL_NS;
+    assert!(
+        f.approve_signature(device, account, id).is_ok(),
+        "a refused approval keeps its request"
+    );
 }
 
 #[test]
-fn should_return_only_a_signature_that_recovers_to_the_accounts_key() {
-    let key = SigningKey::from_slice(&[5; 32]).unwrap();
-    let public_key = key
-        .verifying_key()
-        .to_encoded_point(true)
-        .as_bytes()
-        .to_vec();
-    let hash = personal_message_hash(b"Sign in to dapp.example");
-    let (signature, _) = key.sign_prehash_recoverable(&hash).unwrap();
-    let signed = evm_message_signature(&public_key, &hash, &signature.to_bytes()).unwrap();
-    assert_eq!(signed.signature.len(), 65);
-    assert!(matches!(signed.signature[64], 27 | 28));
-    let recoverable = RecoverableSignature {
-        rs: signed.signature[..64].try_into().unwrap(),
-        y_parity: signed.signature[64] - 27,
-    };
-    assert_eq!(recoverable.recover(&hash).unwrap(), public_key);
-    assert_eq!(
-        signed.address,
-        sigil_chains::evm::Address::from_public_key(&public_key)
-            .unwrap()
-            .to_checksummed()
-    );
-
+fn should_return_no_signature_that_is_not_the_accounts_key() {
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let device = principal_of(&passkey(1));
+    let id = f
+        .prepare_signature(device, message(account, b"x"))
+        .unwrap()
+        .id;
+    let env = f.env(device);
+    let (_, _, prepared) =
+        approval(&mut f.state, &env, &ApproveSignatureArgs { account, id }).unwrap();
     let other = SigningKey::from_slice(&[6; 32]).unwrap();
-    let other_key = other
-        .verifying_key()
-        .to_encoded_point(true)
-        .as_bytes()
-        .to_vec();
+    let (signature, _) = other
+        .sign_prehash_recoverable(&prepared.payload.to_sign())
+        .unwrap();
     assert!(matches!(
-        evm_message_signature(&other_key, &hash, &signature.to_bytes()),
+        finish(&prepared, &signature.to_bytes()),
         Err(Error::SignerUnavailable { .. })
     ));
 }
@@ -201,53 +391,67 @@ fn should_return_only_a_solana_signature_that_verifies_under_the_accounts_key() 
         "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
     )
     .unwrap();
-    let signed = solana_message_signature(&key, &[0x72], &signature).unwrap();
-    assert_eq!(signed.signature, signature);
-    assert_eq!(signed.address, sigil_chains::solana::address(&key).unwrap());
+    let mut f = with_chains();
+    let account = f.create(&passkey(1)).unwrap();
+    let env = f.env(principal_of(&passkey(1)));
+    let args = PrepareSignatureArgs {
+        account,
+        request: SignatureRequest::SolanaMessage {
+            message: ByteBuf::from(vec![0x72]),
+        },
+        origin: None,
+    };
+    assert_eq!(family(&args.request), KeyFamily::Solana);
+    let id = prepare(&mut f.state, &env, args, key.clone()).unwrap().id;
+    let (_, _, prepared) =
+        approval(&mut f.state, &env, &ApproveSignatureArgs { account, id }).unwrap();
+    assert_eq!(
+        finish(&prepared, &signature),
+        Ok(Signed::SolanaSignature {
+            address: sigil_chains::solana::address(&key).unwrap(),
+            signature: ByteBuf::from(signature.clone()),
+        })
+    );
+    let mut wrong = signature.clone();
+    wrong[0] ^= 1;
     assert!(matches!(
-        solana_message_signature(&key, &[0x73], &signature),
+        finish(&prepared, &wrong),
         Err(Error::SignerUnavailable { .. })
     ));
-}
-
-fn logged(n: u64) -> SignatureRecord {
-    record(
-        SignatureKind::EvmMessage,
-        KeyFamily::Evm,
-        format!("message {n}").as_bytes(),
-        n,
-        None,
-    )
 }
 
 #[test]
 fn should_log_each_accounts_last_signatures_oldest_first_across_an_upgrade() {
     let mut f = with_chains();
     let account = f.create(&passkey(1)).unwrap();
+    let device = principal_of(&passkey(1));
     let other = f.create(&passkey(2)).unwrap();
     for n in 0..(MAX_LOGGED_SIGNATURES as u64 + 5) {
-        f.state.storage.log_signature(account, logged(n));
+        let id = f
+            .prepare_signature(device, message(account, format!("message {n}").as_bytes()))
+            .unwrap()
+            .id;
+        f.now += SIGNATURE_REFILL_NS;
+        f.approve_signature(device, account, id).unwrap();
     }
-    f.state.storage.log_signature(other, logged(1_000));
     f.upgrade(None);
     let log = signature_log_impl(
         &f.state.storage,
-        &f.env(principal_of(&passkey(1))),
+        &f.env(device),
         SignatureLogArgs { account },
     )
     .unwrap();
     assert_eq!(log.len(), MAX_LOGGED_SIGNATURES);
-    assert_eq!(log.first(), Some(&logged(5)), "the oldest five are gone");
-    assert_eq!(log.last(), Some(&logged(MAX_LOGGED_SIGNATURES as u64 + 4)));
-    assert_eq!(f.state.storage.signature_log(other), vec![logged(1_000)]);
-}
-
-#[test]
-fn should_show_the_log_only_to_the_accounts_devices() {
-    let mut f = with_chains();
-    let account = f.create(&passkey(1)).unwrap();
-    f.create(&passkey(2)).unwrap();
-    f.state.storage.log_signature(account, logged(1));
+    use sha2::Digest;
+    assert_eq!(
+        log[0].message_sha256,
+        sha2::Sha256::digest(b"message 5").to_vec(),
+        "the oldest five are gone"
+    );
+    assert_eq!(log[0].message_length, 9);
+    assert_eq!(log[0].kind, SignatureKind::EvmMessage);
+    assert!(log.windows(2).all(|pair| pair[0].time < pair[1].time));
+    assert!(f.state.storage.signature_log(other).is_empty());
     let stranger = principal_of(&passkey(2));
     assert_eq!(
         signature_log_impl(
@@ -260,21 +464,4 @@ fn should_show_the_log_only_to_the_accounts_devices() {
             account
         })
     );
-}
-
-#[test]
-fn should_record_what_was_signed_by_its_hash_and_length_only() {
-    let entry = record(
-        SignatureKind::SolanaMessage,
-        KeyFamily::Solana,
-        b"abc",
-        7,
-        Some("https://dapp.example".into()),
-    );
-    assert_eq!(
-        hex::encode(&entry.message_sha256),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
-    assert_eq!(entry.message_length, 3);
-    assert_eq!(entry.origin.as_deref(), Some("https://dapp.example"));
 }

@@ -39,6 +39,7 @@ fn should_change_configuration_at_upgrade_without_reusing_numbers() {
         }),
         registration_proof_of_work_difficulty: Some(9),
         chains: None,
+        evm_chains: None,
     }));
     assert_eq!(f.create(&passkey(3)), Ok(10_002));
     assert_eq!(
@@ -75,6 +76,7 @@ fn should_refuse_a_proof_of_work_difficulty_out_of_range() {
         let result = state.configure(Some(InitArgs {
             registration_proof_of_work_difficulty: Some(difficulty),
             chains: None,
+            evm_chains: None,
             ..InitArgs::default()
         }));
         assert!(result.is_err(), "{difficulty}");
