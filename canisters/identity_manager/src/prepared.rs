@@ -17,6 +17,7 @@ use sigil_api::identity_manager::{
     AccountNumber, MAX_PREPARED_SIGNATURES, PREPARED_SIGNATURE_TTL_NS, Review, SignatureKind,
     Timestamp,
 };
+use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::UnsignedTransaction;
 
 /// What the account's key signs once approved.
@@ -33,6 +34,23 @@ pub enum Payload {
     SolanaMessage(Vec<u8>),
 }
 
+impl Payload {
+    /// What the signer signs: the hash (ECDSA) or the message (Ed25519).
+    pub fn to_sign(&self) -> Vec<u8> {
+        match self {
+            Payload::EvmHash(hash) | Payload::EvmTransaction { hash, .. } => hash.to_vec(),
+            Payload::SolanaMessage(message) => message.clone(),
+        }
+    }
+
+    pub fn family(&self) -> KeyFamily {
+        match self {
+            Payload::SolanaMessage(_) => KeyFamily::Solana,
+            _ => KeyFamily::Evm,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prepared {
     pub account: AccountNumber,
@@ -44,7 +62,8 @@ pub struct Prepared {
     /// Ed25519), which the signature must verify under.
     pub public_key: Vec<u8>,
     pub review: Review,
-    /// For the log.
+    /// For the log: the kind, and the SHA-256 and length of the message,
+    /// the typed data JSON or the unsigned transaction's encoding.
     pub kind: SignatureKind,
     pub request_sha256: [u8; 32],
     pub request_length: u64,

@@ -125,18 +125,13 @@ pub fn prepare<M: Memory + Clone>(
     public_key: Vec<u8>,
 ) -> Result<PreparedSignature, Error> {
     authorize(&state.storage, env.caller, args.account)?;
-    let request_bytes = request_bytes(&args.request);
-    let (payload, review, kind, chain_id) = match &args.request {
+    let (payload, review, kind, chain_id, digested) = match &args.request {
         SignatureRequest::EvmMessage { message } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
             let review = message_review("Sign a message", &address.to_checksummed(), message);
             let hash = personal_message_hash(message);
-            (
-                Payload::EvmHash(hash),
-                review,
-                SignatureKind::EvmMessage,
-                None,
-            )
+            let kind = SignatureKind::EvmMessage;
+            (Payload::EvmHash(hash), review, kind, None, message.to_vec())
         }
         SignatureRequest::EvmTypedData { json } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -156,7 +151,8 @@ pub fn prepare<M: Memory + Clone>(
             let mut review = data.review;
             review.fields.insert(0, address_field(&address));
             let payload = Payload::EvmHash(data.signing_hash);
-            (payload, review, SignatureKind::EvmTypedData, chain_id)
+            let kind = SignatureKind::EvmTypedData;
+            (payload, review, kind, chain_id, json.as_bytes().to_vec())
         }
         SignatureRequest::EvmTransaction(request) => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -167,19 +163,16 @@ pub fn prepare<M: Memory + Clone>(
                 unsigned: Box::new(transaction.unsigned),
                 hash: transaction.signing_hash,
             };
+            let kind = SignatureKind::EvmTransaction;
             let review = transaction.review;
-            (
-                payload,
-                review,
-                SignatureKind::EvmTransaction,
-                Some(chain_id),
-            )
+            (payload, review, kind, Some(chain_id), transaction.encoded)
         }
         SignatureRequest::SolanaMessage { message } => {
             let address = solana::address(&public_key).map_err(unusable)?;
             let review = message_review("Sign a Solana message", &address, message);
             let payload = Payload::SolanaMessage(message.to_vec());
-            (payload, review, SignatureKind::SolanaMessage, None)
+            let kind = SignatureKind::SolanaMessage;
+            (payload, review, kind, None, message.to_vec())
         }
     };
     let prepared = Prepared {
@@ -190,8 +183,8 @@ pub fn prepare<M: Memory + Clone>(
         public_key,
         review: review.clone(),
         kind,
-        request_sha256: Sha256::digest(&request_bytes).into(),
-        request_length: request_bytes.len() as u64,
+        request_sha256: Sha256::digest(&digested).into(),
+        request_length: digested.len() as u64,
         origin: args.origin,
         chain_id,
     };
@@ -220,20 +213,6 @@ fn evm_chain<M: Memory + Clone>(storage: &Storage<M>, chain_id: u64) -> Result<E
         .ok_or(Error::UnknownEvmChain { chain_id })
 }
 
-/// The bytes the log digests: the message, the typed data JSON, or the
-/// transaction request as the caller sent it (Candid).
-fn request_bytes(request: &SignatureRequest) -> Vec<u8> {
-    match request {
-        SignatureRequest::EvmMessage { message } | SignatureRequest::SolanaMessage { message } => {
-            message.to_vec()
-        }
-        SignatureRequest::EvmTypedData { json } => json.as_bytes().to_vec(),
-        SignatureRequest::EvmTransaction(request) => {
-            candid::encode_one(request.as_ref()).unwrap_or_default()
-        }
-    }
-}
-
 /// Takes the prepared signature `args.id` for signing, when the caller
 /// prepared it, is still a device of the account and has allowance left:
 /// the configuration, the account's global principal, and what to sign.
@@ -256,23 +235,6 @@ pub fn approval<M: Memory + Clone>(
         .take(args.id)
         .ok_or(Error::SignatureNotPrepared)?;
     Ok((owner.0, owner.1, prepared))
-}
-
-impl Payload {
-    /// What the signer signs: the hash (ECDSA) or the message (Ed25519).
-    pub fn to_sign(&self) -> Vec<u8> {
-        match self {
-            Payload::EvmHash(hash) | Payload::EvmTransaction { hash, .. } => hash.to_vec(),
-            Payload::SolanaMessage(message) => message.clone(),
-        }
-    }
-
-    pub fn family(&self) -> KeyFamily {
-        match self {
-            Payload::SolanaMessage(_) => KeyFamily::Solana,
-            _ => KeyFamily::Evm,
-        }
-    }
 }
 
 /// The signed result from the signer's `signature` of `prepared`, checked

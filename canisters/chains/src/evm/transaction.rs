@@ -105,7 +105,7 @@ pub fn transaction(
                 gas_limit,
                 to: kind,
                 value,
-                input: input.clone(),
+                input,
             })
         }
         Fees::Eip1559 { max_fee, priority } => UnsignedTransaction::Eip1559(TxEip1559 {
@@ -117,13 +117,14 @@ pub fn transaction(
             to: kind,
             value,
             access_list: parse_access_list(request.access_list.as_deref().unwrap_or_default())?,
-            input: input.clone(),
+            input,
         }),
     };
-    let (signing_hash, encoded) = match &unsigned {
-        UnsignedTransaction::Eip1559(tx) => (tx.signature_hash(), tx.encoded_for_signing()),
-        UnsignedTransaction::Legacy(tx) => (tx.signature_hash(), tx.encoded_for_signing()),
+    let encoded = match &unsigned {
+        UnsignedTransaction::Eip1559(tx) => tx.encoded_for_signing(),
+        UnsignedTransaction::Legacy(tx) => tx.encoded_for_signing(),
     };
+    let signing_hash = keccak256(&encoded);
     let review = review(&unsigned, chain, from, &fees, max_cost);
     Ok(Transaction {
         unsigned,
@@ -131,7 +132,7 @@ pub fn transaction(
         to,
         value,
         max_cost,
-        signing_hash: signing_hash.0,
+        signing_hash,
         encoded,
         review,
     })
