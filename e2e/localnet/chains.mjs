@@ -1,7 +1,7 @@
 // The identity manager with a signer, as a deploy configuration for
 // localnet: both created with fixed ids (so that each install argument can
 // name the other), the identity manager configured for chains (regtest
-// Bitcoin addresses). Used by the peer and browser tests and by
+// Bitcoin addresses, and the local Hardhat node's EVM chain 31337). Used by the peer and browser tests and by
 // `scripts/run`: `node e2e/localnet/chains.mjs <wasm dir>` prints the
 // whole deploy configuration (demo, identity_manager and signer, each
 // `<name>.wasm` in that folder).
@@ -26,8 +26,11 @@ const ChainsConfig = IDL.Record({
   global_origin: IDL.Text,
   bitcoin_network: IDL.Variant({ Regtest: IDL.Null }),
 });
-// Only the field set here; the others are optional and stay null.
-const InitArgs = IDL.Record({ chains: IDL.Opt(ChainsConfig) });
+const EvmChain = IDL.Record({ chain_id: IDL.Nat64, name: IDL.Text, symbol: IDL.Text });
+// Only the fields set here; the others are optional and stay null.
+const InitArgs = IDL.Record({ chains: IDL.Opt(ChainsConfig), evm_chains: IDL.Opt(IDL.Vec(EvmChain)) });
+/** The EVM chains the identity manager signs for: the local Hardhat node's. */
+export const EVM_CHAINS = [{ chain_id: 31337n, name: 'Hardhat', symbol: 'ETH' }];
 const SignerInit = IDL.Record({ identity_manager: IDL.Principal, key_name: IDL.Text });
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
@@ -38,7 +41,12 @@ const hex = (bytes) => Buffer.from(bytes).toString('hex');
  */
 export function chainsCanisters(signerWasm, { globalOrigin = GLOBAL_ORIGIN } = {}) {
   const imInit = IDL.encode([IDL.Opt(InitArgs)], [
-    [{ chains: [{ signer: SIGNER_ID, global_origin: globalOrigin, bitcoin_network: { Regtest: null } }] }],
+    [
+      {
+        chains: [{ signer: SIGNER_ID, global_origin: globalOrigin, bitcoin_network: { Regtest: null } }],
+        evm_chains: [EVM_CHAINS],
+      },
+    ],
   ]);
   const signerInit = IDL.encode([SignerInit], [{ identity_manager: IDENTITY_MANAGER_ID, key_name: 'dfx_test_key' }]);
   return {

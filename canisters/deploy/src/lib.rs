@@ -49,6 +49,9 @@ pub struct DfxCanister {
     pub candid: Option<String>,
     /// The install argument in Candid text.
     pub init_arg: Option<String>,
+    /// Whether dfx installs the wasm gzipped (the IC inflates it).
+    #[serde(default)]
+    pub gzip: bool,
     #[serde(default)]
     pub source: Vec<String>,
     /// Canisters whose ids dfx passes to `build` (`CANISTER_ID_<NAME>`).

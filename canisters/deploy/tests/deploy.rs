@@ -68,6 +68,49 @@ fn should_name_the_wasm_that_the_build_step_writes_for_every_canister() {
     }
 }
 
+/// The largest message the IC accepts, an `install_code` included.
+const MAX_MESSAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// `bytes` compressed by gzip at its best (dfx compresses when `gzip` is
+/// set; the IC inflates a module that starts with gzip's magic bytes).
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c", "-n"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gzip (Debian's gzip package) runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(output.status.success(), "gzip failed");
+    output.stdout
+}
+
+#[test]
+fn should_install_every_wasm_in_one_message_gzipped_where_it_is_too_large() {
+    for (name, canister) in wasm_canisters() {
+        let wasm = wasm_of(&name, &canister);
+        if wasm.len() <= MAX_MESSAGE_BYTES && !canister.gzip {
+            continue;
+        }
+        assert!(
+            canister.gzip,
+            "the wasm of {name} is {} bytes, more than an install message holds: set \"gzip\": true in dfx.json",
+            wasm.len()
+        );
+        let compressed = gzipped(&wasm).len();
+        assert!(
+            compressed < MAX_MESSAGE_BYTES / 2,
+            "the gzipped wasm of {name} is {compressed} bytes, near the limit of an install message"
+        );
+    }
+}
+
 #[test]
 fn should_check_in_the_candid_interface_that_each_built_wasm_exports() {
     for (name, canister) in wasm_canisters() {

@@ -1,8 +1,11 @@
 //! Cost of an account's addresses: instructions (wasmi fuel) of the whole
 //! `addresses` update, the identity manager and the signer together, from
 //! the ingress message to the reply, the first time (three threshold
-//! public-key calls) and once the signer keeps the keys; and of
-//! `sign_evm_message` (EIP-191 hash, threshold signature, recovery id).
+//! public-key calls) and once the signer keeps the keys; and of signatures,
+//! `prepare_signature` (reading the request, hashing it, making its review)
+//! and `approve_signature` (threshold signature, recovery id, the check
+//! against the account's key, the log) for an EIP-191 message, EIP-712
+//! typed data, an ETH transfer and an ERC-20 transfer.
 //!
 //! `cargo bench -p identity_manager --bench chains` prints a Markdown
 //! table. The real wasm of both canisters runs in process on the local
@@ -16,8 +19,9 @@ use localnet::messages::{IngressCall, RequestStatus};
 use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AddressesArgs, BitcoinNetwork, ChainsConfig, CreateAccount, CreateAccountArgs, Device,
-    GetAddresses, InitArgs, KeyType, Method, Purpose, SignEvmMessage, SignEvmMessageArgs,
+    AddressesArgs, ApproveSignature, ApproveSignatureArgs, BitcoinNetwork, ChainsConfig,
+    CreateAccount, CreateAccountArgs, Device, EvmChain, EvmTransactionRequest, GetAddresses,
+    InitArgs, KeyType, Method, PrepareSignature, PrepareSignatureArgs, Purpose, SignatureRequest,
 };
 
 const ED25519_SPKI_PREFIX: [u8; 12] = [
@@ -80,6 +84,11 @@ fn main() {
             global_origin: "https://sigil.example".into(),
             bitcoin_network: BitcoinNetwork::Mainnet,
         }),
+        evm_chains: Some(vec![EvmChain {
+            chain_id: 1,
+            name: "Ethereum".into(),
+            symbol: "ETH".into(),
+        }]),
     };
     let signer_init = sigil_api::signer::InitArgs {
         identity_manager: im,
@@ -127,16 +136,64 @@ fn main() {
     let (first, uncached) = run::<GetAddresses>(&mut replica, im, sender, &args);
     let (again, cached) = run::<GetAddresses>(&mut replica, im, sender, &args);
     assert_eq!(first.unwrap(), again.unwrap());
-    let message = SignEvmMessageArgs {
-        account,
-        message: b"Sign in to dapp.example\nNonce: 8f3a".to_vec(),
-    };
-    let (signed, personal_sign) = run::<SignEvmMessage>(&mut replica, im, sender, &message);
-    signed.unwrap();
     println!("| update (identity manager and signer) | instructions |");
     println!("| --- | ---: |");
     println!("| `addresses`, first lookup (three threshold public-key calls) | {uncached} |");
     println!("| `addresses`, later lookups (keys kept by the signer) | {cached} |");
-    println!("| `sign_evm_message` (a 36-byte message) | {personal_sign} |");
+    for (name, request) in requests() {
+        let args = PrepareSignatureArgs {
+            account,
+            request,
+            origin: Some("https://dapp.example".into()),
+        };
+        let (prepared, prepare) = run::<PrepareSignature>(&mut replica, im, sender, &args);
+        let id = prepared.unwrap().id;
+        let args = ApproveSignatureArgs { account, id };
+        let (signed, approve) = run::<ApproveSignature>(&mut replica, im, sender, &args);
+        signed.unwrap();
+        println!("| `prepare_signature`, {name} | {prepare} |");
+        println!("| `approve_signature`, {name} | {approve} |");
+    }
     let _ = std::fs::remove_dir_all(state_dir);
+}
+
+/// What the bench signs, by the name its rows give it.
+fn requests() -> Vec<(&'static str, SignatureRequest)> {
+    let transfer = |to: &str, value: &str, data: Option<String>| {
+        SignatureRequest::EvmTransaction(Box::new(EvmTransactionRequest {
+            chain_id: "1".into(),
+            nonce: "0".into(),
+            to: Some(to.into()),
+            value: Some(value.into()),
+            data,
+            gas: "65000".into(),
+            max_fee_per_gas: Some("30000000000".into()),
+            max_priority_fee_per_gas: Some("1000000000".into()),
+            ..EvmTransactionRequest::default()
+        }))
+    };
+    let recipient = format!("{:0>64}", "35".repeat(20));
+    let erc20 = format!("0xa9059cbb{recipient}{:064x}", 25_000_000u64);
+    vec![
+        (
+            "a 36-byte message",
+            SignatureRequest::EvmMessage {
+                message: ByteBuf::from(&b"Sign in to dapp.example\nNonce: 8f3a"[..]),
+            },
+        ),
+        (
+            "EIP-712 `Mail`",
+            SignatureRequest::EvmTypedData {
+                json: sigil_chains::evm::examples::mail().to_string(),
+            },
+        ),
+        (
+            "an ETH transfer",
+            transfer(&format!("0x{}", "35".repeat(20)), "1000000000000000", None),
+        ),
+        (
+            "an ERC-20 `transfer`",
+            transfer(&format!("0x{}", "a0".repeat(20)), "0", Some(erc20)),
+        ),
+    ]
 }

@@ -247,7 +247,7 @@ fn main() {
             refill_period_ns: 1,
         }),
         registration_proof_of_work_difficulty: None,
-        chains: None,
+        ..InitArgs::default()
     };
     let wasm = localnet::testing::canister_wasm("identity_manager");
     let specs = [CanisterSpec {

@@ -34,6 +34,24 @@ const WASM_PAGE_SIZE: u64 = 65_536;
 
 type VMem<M> = VirtualMemory<M>;
 
+/// `Storable` for a record kept as Candid, within `$bound`.
+macro_rules! candid_storable {
+    ($type:ty, $bound:expr) => {
+        impl Storable for $type {
+            fn to_bytes(&self) -> Cow<'_, [u8]> {
+                Cow::Owned(encode(self))
+            }
+            fn into_bytes(self) -> Vec<u8> {
+                encode(&self)
+            }
+            fn from_bytes(bytes: Cow<[u8]>) -> Self {
+                decode(&bytes)
+            }
+            const BOUND: Bound = $bound;
+        }
+    };
+}
+
 /// The canister-wide record: salt, configuration and counters.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -73,22 +91,14 @@ impl Header {
     }
 }
 
-/// Bound: at most 512 bytes (salt 32, five `nat64`, Candid type table).
-impl Storable for Header {
-    fn to_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(encode(self))
-    }
-    fn into_bytes(self) -> Vec<u8> {
-        encode(&self)
-    }
-    fn from_bytes(bytes: Cow<[u8]>) -> Self {
-        decode(&bytes)
-    }
-    const BOUND: Bound = Bound::Bounded {
+// Bound: at most 512 bytes (salt 32, five `nat64`, Candid type table).
+candid_storable!(
+    Header,
+    Bound::Bounded {
         max_size: 512,
         is_fixed_size: false,
-    };
-}
+    }
+);
 
 /// A device as stored (see `sigil_api::identity_manager::Device`).
 #[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq, Eq)]
@@ -219,35 +229,13 @@ impl Storable for LoggedSignature {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct StoredChains(pub Option<ChainsConfig>);
 
-impl Storable for StoredChains {
-    fn to_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(encode(self))
-    }
-    fn into_bytes(self) -> Vec<u8> {
-        encode(&self)
-    }
-    fn from_bytes(bytes: Cow<[u8]>) -> Self {
-        decode(&bytes)
-    }
-    const BOUND: Bound = Bound::Unbounded;
-}
+candid_storable!(StoredChains, Bound::Unbounded);
 
 /// The EVM chains signed for, as stored.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct StoredEvmChains(pub Vec<EvmChain>);
 
-impl Storable for StoredEvmChains {
-    fn to_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(encode(self))
-    }
-    fn into_bytes(self) -> Vec<u8> {
-        encode(&self)
-    }
-    fn from_bytes(bytes: Cow<[u8]>) -> Self {
-        decode(&bytes)
-    }
-    const BOUND: Bound = Bound::Unbounded;
-}
+candid_storable!(StoredEvmChains, Bound::Unbounded);
 
 impl<M: Memory + Clone> Storage<M> {
     /// Opens the storage in `memory`, creating empty structures the first

@@ -11,6 +11,8 @@
 //! - [`signature`]: low-`s` recoverable signatures.
 
 mod calls;
+#[cfg(any(test, feature = "test-vectors"))]
+pub mod examples;
 mod message;
 pub mod quantity;
 mod signature;

@@ -2,42 +2,8 @@ use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::evm::examples::mail;
 use crate::evm::{Address, RecoverableSignature, keccak256};
-
-/// The example of EIP-712 (`Mail` from `Person` to `Person`).
-fn mail() -> Value {
-    json!({
-        "types": {
-            "EIP712Domain": [
-                { "name": "name", "type": "string" },
-                { "name": "version", "type": "string" },
-                { "name": "chainId", "type": "uint256" },
-                { "name": "verifyingContract", "type": "address" }
-            ],
-            "Person": [
-                { "name": "name", "type": "string" },
-                { "name": "wallet", "type": "address" }
-            ],
-            "Mail": [
-                { "name": "from", "type": "Person" },
-                { "name": "to", "type": "Person" },
-                { "name": "contents", "type": "string" }
-            ]
-        },
-        "primaryType": "Mail",
-        "domain": {
-            "name": "Ether Mail",
-            "version": "1",
-            "chainId": 1,
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"
-        },
-        "message": {
-            "from": { "name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826" },
-            "to": { "name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB" },
-            "contents": "Hello, Bob!"
-        }
-    })
-}
 
 /// An EIP-2612 permit, as a token's `permit` checks it.
 fn permit() -> Value {

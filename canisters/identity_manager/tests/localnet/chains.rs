@@ -3,27 +3,20 @@
 //! both canisters, other addresses for another account, exactly the keys
 //! the network derives at the signer's documented paths, and no way for a
 //! dapp, another account, the anonymous principal or any ingress message
-//! to reach the signer; EIP-191 message signatures that recover to the
-//! account's EVM address, for its devices only, within their allowance;
-//! Solana message signatures; and the log of every signature made.
+//! to reach the signer.
 
 use candid::Principal;
 use ic_agent::identity::BasicIdentity;
 use localnet::threshold::{KeyScheme, MasterKeys};
-use sha2::Digest;
-use sigil_api::identity_manager::{
-    Addresses, AddressesArgs, Error, EvmMessageSignature, GetAddresses, GetSignatureLog, KeyType,
-    MAX_MESSAGE_LEN, SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs, SignEvmMessage,
-    SignEvmMessageArgs, SignSolanaMessage, SignSolanaMessageArgs, SignatureKind, SignatureLogArgs,
-};
+use sigil_api::identity_manager::{Addresses, AddressesArgs, Error, GetAddresses, KeyType};
 use sigil_api::method::Method;
 use sigil_api::signer::{GetPublicKey, KeyFamily, PublicKeyArgs, Sign, SignArgs};
 use sigil_chains::bitcoin::{BitcoinNetwork, p2wpkh_address};
-use sigil_chains::evm::{Address, personal_message_hash};
+use sigil_chains::evm::Address;
 
 use crate::support::*;
 
-async fn addresses(client: &Client, account: u64) -> Result<Addresses, Error> {
+pub async fn addresses(client: &Client, account: u64) -> Result<Addresses, Error> {
     client
         .call::<GetAddresses>(&AddressesArgs { account })
         .await
@@ -162,202 +155,4 @@ async fn should_refuse_every_message_to_the_signer_that_is_not_the_identity_mana
             );
         }
     }
-}
-
-async fn sign(client: &Client, account: u64, message: &[u8]) -> Result<EvmMessageSignature, Error> {
-    client
-        .call::<SignEvmMessage>(&SignEvmMessageArgs {
-            account,
-            message: message.to_vec(),
-        })
-        .await
-}
-
-fn recovered_address(message: &[u8], signed: &EvmMessageSignature) -> String {
-    assert_eq!(signed.signature.len(), 65);
-    let v = signed.signature[64];
-    assert!(v == 27 || v == 28, "v is {v}");
-    let signature = k256::ecdsa::Signature::from_slice(&signed.signature[..64]).unwrap();
-    assert!(signature.normalize_s().is_none(), "s is low");
-    let key = k256::ecdsa::VerifyingKey::recover_from_prehash(
-        &personal_message_hash(message),
-        &signature,
-        k256::ecdsa::RecoveryId::new(v == 28, false),
-    )
-    .unwrap();
-    Address::from_public_key(key.to_encoded_point(false).as_bytes())
-        .unwrap()
-        .to_checksummed()
-}
-
-#[tokio::test]
-async fn should_sign_messages_that_recover_to_the_accounts_evm_address() {
-    let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
-    let address = addresses(&owner, account).await.unwrap().evm;
-    for (client, message) in [
-        (&owner, &b"Sign in to dapp.example"[..]),
-        (&laptop, "Grüße, nonce 42".as_bytes()),
-        (&owner, &[0, 159, 255][..]),
-    ] {
-        let signed = sign(client, account, message).await.unwrap();
-        assert_eq!(signed.address, address);
-        assert_eq!(recovered_address(message, &signed), address);
-    }
-}
-
-#[tokio::test]
-async fn should_let_no_dapp_stranger_or_non_passkey_with_two_factor_sign() {
-    let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
-    let args = SignEvmMessageArgs {
-        account,
-        message: b"transfer everything".to_vec(),
-    };
-    let dapp = dapp_session(&owner, account).await;
-    let dropped = dapp.dropped::<SignEvmMessage>(&args).await;
-    assert_dropped_for(
-        &dropped,
-        &Error::Unauthorized {
-            caller: dapp.principal,
-            account,
-        },
-    );
-    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
-    stranger.dropped::<SignEvmMessage>(&args).await;
-    Client::anonymous(&net)
-        .await
-        .dropped::<SignEvmMessage>(&args)
-        .await;
-
-    owner
-        .call::<SetTwoFactor>(&SetTwoFactorArgs {
-            account,
-            enabled: true,
-        })
-        .await
-        .unwrap();
-    let dropped = laptop.dropped::<SignEvmMessage>(&args).await;
-    assert_dropped_for(&dropped, &Error::PasskeyRequired { account });
-    assert!(sign(&owner, account, b"still mine").await.is_ok());
-}
-
-#[tokio::test]
-async fn should_refuse_oversized_messages_and_a_flood_of_signatures_in_words() {
-    let net = start_with_signer();
-    let (owner, account, _, _) = passkey_and_laptop(&net).await;
-    let long = vec![b'a'; MAX_MESSAGE_LEN + 1];
-    assert_eq!(
-        sign(&owner, account, &long).await,
-        Err(Error::MessageTooLong {
-            length: long.len() as u64,
-            max: MAX_MESSAGE_LEN as u64
-        })
-    );
-    for n in 0..SIGNATURE_BURST {
-        sign(&owner, account, format!("message {n}").as_bytes())
-            .await
-            .unwrap();
-    }
-    let refused = sign(&owner, account, b"one too many").await.unwrap_err();
-    assert!(
-        matches!(refused, Error::TooManySignatures { retry_after_seconds } if retry_after_seconds > 0)
-    );
-    assert!(refused.to_string().contains("please wait"), "{refused}");
-}
-
-#[tokio::test]
-async fn should_sign_solana_messages_that_verify_under_the_accounts_solana_address() {
-    let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
-    let address = addresses(&owner, account).await.unwrap().solana;
-    let key: [u8; 32] = bs58::decode(&address)
-        .into_vec()
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).unwrap();
-    let message = b"Sign in to dapp.example with Solana".to_vec();
-    let signed = owner
-        .call::<SignSolanaMessage>(&SignSolanaMessageArgs {
-            account,
-            message: message.clone(),
-        })
-        .await
-        .unwrap();
-    assert_eq!(signed.address, address);
-    let signature = ed25519_dalek::Signature::from_slice(&signed.signature).unwrap();
-    key.verify_strict(&message, &signature).unwrap();
-    assert!(key.verify_strict(b"another message", &signature).is_err());
-
-    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
-    let args = SignSolanaMessageArgs {
-        account,
-        message: message.clone(),
-    };
-    stranger.dropped::<SignSolanaMessage>(&args).await;
-    assert!(laptop.call::<SignSolanaMessage>(&args).await.is_ok());
-    let long = SignSolanaMessageArgs {
-        account,
-        message: vec![0; MAX_MESSAGE_LEN + 1],
-    };
-    assert!(matches!(
-        owner.call::<SignSolanaMessage>(&long).await,
-        Err(Error::MessageTooLong { .. })
-    ));
-}
-
-#[tokio::test]
-async fn should_log_every_signature_made_and_nothing_refused_for_the_accounts_devices_only() {
-    let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
-    sign(&owner, account, b"first").await.unwrap();
-    let long = vec![0; MAX_MESSAGE_LEN + 1];
-    sign(&owner, account, &long).await.unwrap_err();
-    laptop
-        .call::<SignSolanaMessage>(&SignSolanaMessageArgs {
-            account,
-            message: b"second".to_vec(),
-        })
-        .await
-        .unwrap();
-
-    let log = laptop
-        .call::<GetSignatureLog>(&SignatureLogArgs { account })
-        .await
-        .unwrap();
-    let summary: Vec<_> = log
-        .iter()
-        .map(|entry| {
-            (
-                entry.kind,
-                entry.family,
-                entry.message_length,
-                entry.origin.clone(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            (SignatureKind::EvmMessage, KeyFamily::Evm, 5, None),
-            (SignatureKind::SolanaMessage, KeyFamily::Solana, 6, None),
-        ]
-    );
-    assert_eq!(
-        log[0].message_sha256,
-        sha2::Sha256::digest(b"first").to_vec()
-    );
-    assert!(log[0].time <= log[1].time);
-
-    let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
-    assert_eq!(
-        stranger
-            .call::<GetSignatureLog>(&SignatureLogArgs { account })
-            .await,
-        Err(Error::Unauthorized {
-            caller: stranger.principal,
-            account
-        })
-    );
 }

@@ -31,7 +31,7 @@ fn rate_limited(capacity: u64, refill_period_ns: u64, difficulty: Option<u8>) ->
             refill_period_ns,
         }),
         registration_proof_of_work_difficulty: difficulty,
-        chains: None,
+        ..InitArgs::default()
     })
 }
 

@@ -11,10 +11,10 @@ use localnet::testing::{Localnet, WebAuthnIdentity, canister_wasm};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AccountNumber, AddDevice, AddDeviceArgs, BitcoinNetwork, CallKind, ChainsConfig, ConfirmDevice,
-    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, Delegation, Device, Error, GetDelegation,
-    GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetStats, InitArgs, KeyType, ListDevices,
-    ListDevicesArgs, Method, PrepareDelegation, PrepareDelegationArgs, PreparedDelegation, Purpose,
-    SignedDelegation, Stats, StatsArgs,
+    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, Delegation, Device, Error, EvmChain,
+    GetDelegation, GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetStats, InitArgs, KeyType,
+    ListDevices, ListDevicesArgs, Method, PrepareDelegation, PrepareDelegationArgs,
+    PreparedDelegation, Purpose, SignedDelegation, Stats, StatsArgs,
 };
 
 pub const DAPP: &str = "https://dapp.example";
@@ -41,6 +41,10 @@ pub const SIGIL: &str = "http://localhost:8080";
 /// The key name the network of [`start_with_signer`] signs with.
 pub const KEY_NAME: &str = "dfx_test_key";
 
+/// The EVM chain the network of [`start_with_signer`] signs for (a local
+/// Hardhat node's).
+pub const EVM_CHAIN_ID: u64 = 31337;
+
 /// The ids of the identity manager and the signer in [`start_with_signer`]:
 /// fixed, so that each install argument can name the other canister.
 pub fn im_and_signer_ids() -> (Principal, Principal) {
@@ -62,6 +66,11 @@ pub fn start_with_signer() -> Localnet {
             global_origin: SIGIL.to_string(),
             bitcoin_network: BitcoinNetwork::Regtest,
         }),
+        evm_chains: Some(vec![EvmChain {
+            chain_id: EVM_CHAIN_ID,
+            name: "Hardhat".to_string(),
+            symbol: "ETH".to_string(),
+        }]),
     };
     let signer_init = sigil_api::signer::InitArgs {
         identity_manager: im,
