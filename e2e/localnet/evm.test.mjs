@@ -253,17 +253,17 @@ test('Hardhat mines an EIP-1559 transfer and a legacy contract creation signed b
   const transfer = await sendThroughSigil({
     nonce: await chain.getTransactionCount(evm),
     to: recipient,
-    value: parseEther('1.5'),
+    value: parseEther('0.05'),
     gas: 21_000n,
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   });
   assert.equal(transfer.decoded.type, 2);
-  assert.equal(transfer.review.title, 'Send 1.5 ETH');
+  assert.equal(transfer.review.title, 'Send 0.05 ETH');
   assert.equal(field(transfer.review, 'To'), recipient);
-  assert.equal(await chain.getBalance(recipient), parseEther('1.5'));
+  assert.equal(await chain.getBalance(recipient), parseEther('0.05'));
   const paid = transfer.receipt.gasUsed * transfer.receipt.gasPrice;
-  assert.equal(await chain.getBalance(evm), parseEther('10') - parseEther('1.5') - paid);
+  assert.equal(await chain.getBalance(evm), parseEther('10') - parseEther('0.05') - paid);
 
   // Init code that returns the runtime code `return(42)`.
   const runtime = '602a60005260206000f3';

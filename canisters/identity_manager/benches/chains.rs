@@ -19,9 +19,10 @@ use localnet::messages::{IngressCall, RequestStatus};
 use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AddressesArgs, ApproveSignature, ApproveSignatureArgs, BitcoinNetwork, ChainsConfig,
-    CreateAccount, CreateAccountArgs, Device, EvmChain, EvmTransactionRequest, GetAddresses,
-    InitArgs, KeyType, Method, PrepareSignature, PrepareSignatureArgs, Purpose, SignatureRequest,
+    AddressesArgs, ApproveSignature, ApproveSignatureArgs, BitcoinNetwork, ChainPolicy,
+    ChainsConfig, CreateAccount, CreateAccountArgs, Device, EvmChain, EvmTransactionRequest,
+    GetAddresses, InitArgs, KeyType, MAX_ALLOWLIST_LEN, Method, Policy, PrepareSignature,
+    PrepareSignatureArgs, Purpose, SetPolicy, SetPolicyArgs, SignatureRequest, WEI_PER_ETHER,
 };
 
 const ED25519_SPKI_PREFIX: [u8; 12] = [
@@ -89,6 +90,7 @@ fn main() {
             name: "Ethereum".into(),
             symbol: "ETH".into(),
         }]),
+        ..InitArgs::default()
     };
     let signer_init = sigil_api::signer::InitArgs {
         identity_manager: im,
@@ -148,12 +150,46 @@ fn main() {
         };
         let (prepared, prepare) = run::<PrepareSignature>(&mut replica, im, sender, &args);
         let id = prepared.unwrap().id;
-        let args = ApproveSignatureArgs { account, id };
+        let args = ApproveSignatureArgs {
+            account,
+            id,
+            step_up: None,
+        };
         let (signed, approve) = run::<ApproveSignature>(&mut replica, im, sender, &args);
         signed.unwrap();
         println!("| `prepare_signature`, {name} | {prepare} |");
         println!("| `approve_signature`, {name} | {approve} |");
     }
+
+    // The policy's cost: the same transfer again, after a tightening to
+    // a full allowlist (the largest policy), which applies at once.
+    let mut allowlist: Vec<String> = (1..MAX_ALLOWLIST_LEN as u8)
+        .map(|n| format!("0x{}", hex::encode([n; 20])))
+        .collect();
+    allowlist.push(format!("0x{}", "35".repeat(20)));
+    let policy = Policy {
+        evm_chains: vec![ChainPolicy {
+            chain_id: 1,
+            transaction_limit: WEI_PER_ETHER / 10,
+            daily_limit: WEI_PER_ETHER,
+            step_up_above: WEI_PER_ETHER / 10,
+        }],
+        allowlist: Some(allowlist),
+        raw_hash_signing: false,
+    };
+    let args = SetPolicyArgs { account, policy };
+    let (state, set_policy) = run::<SetPolicy>(&mut replica, im, sender, &args);
+    assert_eq!(state.unwrap().pending, None);
+    let (_, transfer) = requests().swap_remove(2);
+    let args = PrepareSignatureArgs {
+        account,
+        request: transfer,
+        origin: None,
+    };
+    let (prepared, listed) = run::<PrepareSignature>(&mut replica, im, sender, &args);
+    prepared.unwrap();
+    println!("| `set_policy`, a tightening to a 64-address allowlist | {set_policy} |");
+    println!("| `prepare_signature`, an ETH transfer, that allowlist | {listed} |");
     let _ = std::fs::remove_dir_all(state_dir);
 }
 

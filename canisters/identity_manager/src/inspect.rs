@@ -16,8 +16,9 @@
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AddDevice, ApproveSignature, ConfirmDevice, CreateAccount, Error, GetAddresses, Method,
-    PrepareDelegation, PrepareSignature, RemoveDevice, RenameDevice, SetTwoFactor,
+    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, CreateAccount, Error,
+    GetAddresses, Method, PrepareDelegation, PrepareSignature, RemoveDevice, RenameDevice,
+    SetPolicy, SetTwoFactor,
 };
 
 use crate::accounts::check_registration;
@@ -102,6 +103,13 @@ pub fn inspect<M: Memory + Clone>(
                 .prepared
                 .get(args.id, args.account, caller, env.now)
                 .ok_or(Error::SignatureNotPrepared)?;
+        }
+        SetPolicy::NAME => {
+            authorize(storage, caller, decode::<SetPolicy>(arg)?.account)?;
+        }
+        CancelPolicyChange::NAME => {
+            let args = decode::<CancelPolicyChange>(arg)?;
+            crate::policies::check_passkey(storage, env, args.account)?;
         }
         other => return Err(Refusal::UnknownMethod(other.to_string())),
     }

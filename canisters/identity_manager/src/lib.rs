@@ -35,6 +35,8 @@ pub mod devices;
 pub mod inspect;
 pub mod memory;
 pub mod pending;
+pub mod policies;
+pub mod policy;
 pub mod prepared;
 pub mod rate_limit;
 pub mod registration;
@@ -42,6 +44,7 @@ pub mod signature_map;
 pub mod signatures;
 pub mod signer_client;
 pub mod state;
+pub mod step_up;
 pub mod storage;
 pub mod validation;
 
@@ -58,10 +61,11 @@ use sigil_api::identity_manager::{
     AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ApproveSignatureArgs,
     ConfirmDeviceArgs, CreateAccountArgs, CredentialId, CredentialIdsArgs, CredentialLookup,
     Device, Error, GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs,
-    LookupCredentialIdArgs, PendingDevice, PrepareDelegationArgs, PrepareSignatureArgs,
-    PreparedDelegation, PreparedSignature, RegistrationRequirement, RegistrationRequirementArgs,
-    RemoveDeviceArgs, RenameDeviceArgs, SetTwoFactorArgs, SignatureLogArgs, SignatureRecord,
-    Signed, SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
+    LookupCredentialIdArgs, PendingDevice, PolicyArgs, PolicyState, PrepareDelegationArgs,
+    PrepareSignatureArgs, PreparedDelegation, PreparedSignature, RegistrationRequirement,
+    RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetPolicyArgs,
+    SetTwoFactorArgs, SignatureLogArgs, SignatureRecord, Signed, SignedDelegation, Stats,
+    StatsArgs, TwoFactorArgs,
 };
 use sigil_api::signer::KeyFamily;
 
@@ -292,15 +296,53 @@ async fn prepare_signature(args: PrepareSignatureArgs) -> Result<PreparedSignatu
 /// every 30 seconds. An update: the signer makes a threshold signature.
 #[update]
 async fn approve_signature(args: ApproveSignatureArgs) -> Result<Signed, Error> {
-    let (config, owner, prepared) =
-        with_state_mut(|state| signatures::approval(state, &env(), &args))?;
-    let payload = &prepared.payload;
-    let signature =
-        signer_client::sign(config.signer, owner, payload.family(), payload.to_sign()).await?;
-    let signed = signatures::finish(&prepared, &signature)?;
-    let record = signatures::record(&prepared, ic_cdk::api::time());
-    with_state_mut(|state| state.storage.log_signature(args.account, record));
-    Ok(signed)
+    let approval = with_state_mut(|state| signatures::approval(state, &env(), &args))?;
+    let payload = &approval.prepared.payload;
+    let signed = match signer_client::sign(
+        approval.config.signer,
+        approval.owner,
+        payload.family(),
+        payload.to_sign(),
+    )
+    .await
+    {
+        Ok(signature) => signatures::finish(&approval.prepared, &signature),
+        Err(error) => Err(error),
+    };
+    match signed {
+        Ok(signed) => {
+            let record = signatures::record(&approval.prepared, ic_cdk::api::time());
+            with_state_mut(|state| state.storage.log_signature(args.account, record));
+            Ok(signed)
+        }
+        Err(error) => {
+            with_state_mut(|state| signatures::refund(state, &approval, args.id));
+            Err(error)
+        }
+    }
+}
+
+/// The account's signing policy in force and any pending change. Caller:
+/// a device of the account (a passkey with two-factor on).
+#[query]
+fn policy(args: PolicyArgs) -> Result<PolicyState, Error> {
+    with_state(|state| policies::policy_impl(&state.storage, &env(), &args))
+}
+
+/// Asks for a new signing policy: what loosens nothing applies at once,
+/// anything else after the configured delay (24 hours by default), the
+/// tighter of the two in force meanwhile. Caller: a device of the account
+/// (a passkey with two-factor on).
+#[update]
+fn set_policy(args: SetPolicyArgs) -> Result<PolicyState, Error> {
+    with_state_mut(|state| policies::set_policy_impl(&mut state.storage, &env(), args))
+}
+
+/// Cancels the pending change of the account's policy. Caller: a passkey
+/// of the account.
+#[update]
+fn cancel_policy_change(args: PolicyArgs) -> Result<PolicyState, Error> {
+    with_state_mut(|state| policies::cancel_policy_change_impl(&mut state.storage, &env(), &args))
 }
 
 /// The account's last signatures (at most 100), oldest first. Caller: a

@@ -21,9 +21,16 @@
 //! ├── SIGNATURE_LOG      StableBTreeMap<(AccountNumber, u64), LoggedSignature>
 //! │                        (account, sequence number) → a signature made
 //! │                        for it (CBOR); at most 100 per account
-//! └── EVM_CHAINS         StableCell<StoredEvmChains>
-//!                          the EVM chains signed for (Candid), replaced by
-//!                          an upgrade argument that names them
+//! ├── EVM_CHAINS         StableCell<StoredEvmChains>
+//! │                        the EVM chains signed for (Candid), replaced by
+//! │                        an upgrade argument that names them
+//! ├── POLICIES           StableBTreeMap<AccountNumber, StoredPolicy>
+//! │                        account → its signing policy and a pending
+//! │                        change (Candid); absent: the default policy
+//! └── SPENDING           StableBTreeMap<((AccountNumber, u64), (u64, u64)), u128>
+//!                          ((account, chain id), (time, prepared id)) →
+//!                          wei sent by a transaction signed then; only
+//!                          the last 24 hours are kept
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -45,3 +52,5 @@ pub const PUBLIC_KEY_INDEX: MemoryId = MemoryId::new(3);
 pub const CHAINS: MemoryId = MemoryId::new(4);
 pub const SIGNATURE_LOG: MemoryId = MemoryId::new(5);
 pub const EVM_CHAINS: MemoryId = MemoryId::new(6);
+pub const POLICIES: MemoryId = MemoryId::new(7);
+pub const SPENDING: MemoryId = MemoryId::new(8);

@@ -20,6 +20,8 @@ use sigil_api::identity_manager::{
 use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::UnsignedTransaction;
 
+use crate::policy::Subject;
+
 /// What the account's key signs once approved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
@@ -69,6 +71,8 @@ pub struct Prepared {
     pub request_length: u64,
     pub origin: Option<String>,
     pub chain_id: Option<u64>,
+    /// What the policy evaluates, at preparation and again at approval.
+    pub subject: Subject,
 }
 
 #[derive(Default)]

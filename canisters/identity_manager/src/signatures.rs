@@ -30,9 +30,9 @@ use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
     AccountNumber, ApproveSignatureArgs, ChainsConfig, Error, EvmChain, MAX_MESSAGE_LEN,
-    MAX_TYPED_DATA_LEN, PrepareSignatureArgs, PreparedSignature, ReviewField, SIGNATURE_BURST,
-    SIGNATURE_REFILL_NS, SignatureKind, SignatureLogArgs, SignatureRecord, SignatureRequest,
-    Signed,
+    MAX_TYPED_DATA_LEN, PrepareSignatureArgs, PreparedSignature, Review, ReviewField,
+    SIGNATURE_BURST, SIGNATURE_REFILL_NS, SignatureKind, SignatureLogArgs, SignatureRecord,
+    SignatureRequest, Signed,
 };
 use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::quantity::parse_u64;
@@ -43,9 +43,12 @@ use sigil_chains::{ChainError, solana};
 use crate::authorization::authorize;
 use crate::chains::{self, unusable};
 use crate::delegation::validate_origin;
+use crate::policies::{policy_in_force, spent_in_a_day, window_start};
+use crate::policy::{Requirement, Subject, evaluate};
 use crate::prepared::{Payload, Prepared};
 use crate::rate_limit::TokenBucket;
 use crate::state::{Env, State};
+use crate::step_up::{self, challenge};
 use crate::storage::Storage;
 
 /// Past this many accounts with a bucket, buckets that are full again are
@@ -105,7 +108,7 @@ pub fn check_request<M: Memory + Clone>(
             (message.len(), MAX_MESSAGE_LEN)
         }
         SignatureRequest::EvmTypedData { json } => (json.len(), MAX_TYPED_DATA_LEN),
-        SignatureRequest::EvmTransaction(_) => (0, 0),
+        SignatureRequest::EvmTransaction(_) | SignatureRequest::EvmHash { .. } => (0, 0),
     };
     if length > max {
         return Err(Error::MessageTooLong {
@@ -125,13 +128,21 @@ pub fn prepare<M: Memory + Clone>(
     public_key: Vec<u8>,
 ) -> Result<PreparedSignature, Error> {
     authorize(&state.storage, env.caller, args.account)?;
-    let (payload, review, kind, chain_id, digested) = match &args.request {
+    let (payload, review, kind, chain_id, digested, subject) = match &args.request {
         SignatureRequest::EvmMessage { message } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
             let review = message_review("Sign a message", &address.to_checksummed(), message);
             let hash = personal_message_hash(message);
             let kind = SignatureKind::EvmMessage;
-            (Payload::EvmHash(hash), review, kind, None, message.to_vec())
+            let subject = Subject::Message;
+            (
+                Payload::EvmHash(hash),
+                review,
+                kind,
+                None,
+                message.to_vec(),
+                subject,
+            )
         }
         SignatureRequest::EvmTypedData { json } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -152,7 +163,15 @@ pub fn prepare<M: Memory + Clone>(
             review.fields.insert(0, address_field(&address));
             let payload = Payload::EvmHash(data.signing_hash);
             let kind = SignatureKind::EvmTypedData;
-            (payload, review, kind, chain_id, json.as_bytes().to_vec())
+            let subject = Subject::TypedData { chain_id };
+            (
+                payload,
+                review,
+                kind,
+                chain_id,
+                json.as_bytes().to_vec(),
+                subject,
+            )
         }
         SignatureRequest::EvmTransaction(request) => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -164,17 +183,57 @@ pub fn prepare<M: Memory + Clone>(
                 hash: transaction.signing_hash,
             };
             let kind = SignatureKind::EvmTransaction;
+            let subject = Subject::Transaction {
+                chain_id,
+                to: transaction.to,
+                value: u128::try_from(transaction.value).unwrap_or(u128::MAX),
+            };
             let review = transaction.review;
-            (payload, review, kind, Some(chain_id), transaction.encoded)
+            (
+                payload,
+                review,
+                kind,
+                Some(chain_id),
+                transaction.encoded,
+                subject,
+            )
+        }
+        SignatureRequest::EvmHash { hash } => {
+            let address = Address::from_public_key(&public_key).map_err(unusable)?;
+            let hash: [u8; 32] =
+                hash.as_slice()
+                    .try_into()
+                    .map_err(|_| Error::MalformedSignatureRequest {
+                        message: format!("a hash is 32 bytes, not {}", hash.len()),
+                    })?;
+            let mut review = Review::new("Sign a bare hash");
+            review.fields.push(address_field(&address));
+            review.field("Hash", format!("0x{}", hex::encode(hash)));
+            review.warn(
+                "Nobody can show what a bare hash means: it may be a transaction or a permit that moves your funds.",
+            );
+            let kind = SignatureKind::EvmHash;
+            let subject = Subject::RawHash;
+            (
+                Payload::EvmHash(hash),
+                review,
+                kind,
+                None,
+                hash.to_vec(),
+                subject,
+            )
         }
         SignatureRequest::SolanaMessage { message } => {
             let address = solana::address(&public_key).map_err(unusable)?;
             let review = message_review("Sign a Solana message", &address, message);
             let payload = Payload::SolanaMessage(message.to_vec());
             let kind = SignatureKind::SolanaMessage;
-            (payload, review, kind, None, message.to_vec())
+            let subject = Subject::Message;
+            (payload, review, kind, None, message.to_vec(), subject)
         }
     };
+    let requirement = evaluate_policy(&state.storage, args.account, &subject, env.now)?;
+    let to_sign = payload.to_sign();
     let prepared = Prepared {
         account: args.account,
         caller: env.caller,
@@ -187,13 +246,37 @@ pub fn prepare<M: Memory + Clone>(
         request_length: digested.len() as u64,
         origin: args.origin,
         chain_id,
+        subject,
     };
     let (id, expires_at) = state.prepared.insert(prepared, env.now);
+    let step_up_challenge = (requirement == Requirement::Passkey).then(|| {
+        let challenge = challenge(env.canister_id, args.account, (id, expires_at), &to_sign);
+        ByteBuf::from(challenge.to_vec())
+    });
     Ok(PreparedSignature {
         id,
         review,
         expires_at,
+        step_up_challenge,
     })
+}
+
+/// What the policy in force for `account` at `now` makes of `subject`.
+fn evaluate_policy<M: Memory + Clone>(
+    storage: &Storage<M>,
+    account: AccountNumber,
+    subject: &Subject,
+    now: u64,
+) -> Result<Requirement, Error> {
+    let policy = policy_in_force(storage, account, now).current;
+    let (spent, symbol) = match subject {
+        Subject::Transaction { chain_id, .. } => (
+            spent_in_a_day(storage, account, *chain_id, now),
+            evm_chain(storage, *chain_id)?.symbol,
+        ),
+        _ => (0, String::new()),
+    };
+    evaluate(&policy, subject, spent, &symbol).map_err(|refusal| Error::PolicyRefused { refusal })
 }
 
 fn address_field(address: &Address) -> ReviewField {
@@ -213,28 +296,81 @@ fn evm_chain<M: Memory + Clone>(storage: &Storage<M>, chain_id: u64) -> Result<E
         .ok_or(Error::UnknownEvmChain { chain_id })
 }
 
+/// A prepared signature taken for signing.
+pub struct Approval {
+    pub config: ChainsConfig,
+    /// The account's global principal, whose keys sign.
+    pub owner: Principal,
+    pub prepared: Prepared,
+    /// When it was approved (its spending, if any, is recorded then).
+    pub at: u64,
+}
+
 /// Takes the prepared signature `args.id` for signing, when the caller
-/// prepared it, is still a device of the account and has allowance left:
-/// the configuration, the account's global principal, and what to sign.
+/// prepared it, is still a device of the account, the policy in force
+/// still allows it (with a passkey's assertion where it asks for one) and
+/// the account has allowance left. A transaction's value counts towards
+/// the daily limit from here on ([`refund`] if it is not signed after
+/// all), so approvals waiting for the signer together cannot exceed it.
 pub fn approval<M: Memory + Clone>(
     state: &mut State<M>,
     env: &Env,
     args: &ApproveSignatureArgs,
-) -> Result<(ChainsConfig, Principal, Prepared), Error> {
-    let owner = chains::owner(&state.storage, env, args.account)?;
-    if state
+) -> Result<Approval, Error> {
+    let (config, owner) = chains::owner(&state.storage, env, args.account)?;
+    let waiting = state
         .prepared
         .get(args.id, args.account, env.caller, env.now)
-        .is_none()
-    {
-        return Err(Error::SignatureNotPrepared);
+        .ok_or(Error::SignatureNotPrepared)?;
+    let (subject, expires_at, to_sign) = (
+        waiting.subject.clone(),
+        waiting.expires_at,
+        waiting.payload.to_sign(),
+    );
+    if evaluate_policy(&state.storage, args.account, &subject, env.now)? == Requirement::Passkey {
+        let assertion = args.step_up.as_ref().ok_or(Error::StepUpRequired)?;
+        let account = state
+            .storage
+            .account(args.account)
+            .ok_or(Error::AccountNotFound {
+                account: args.account,
+            })?;
+        let challenge = challenge(
+            env.canister_id,
+            args.account,
+            (args.id, expires_at),
+            &to_sign,
+        );
+        step_up::verify(&account, assertion, &challenge, &config.global_origin)?;
     }
     state.signature_limits.take(args.account, env.now)?;
     let prepared = state
         .prepared
         .take(args.id)
         .ok_or(Error::SignatureNotPrepared)?;
-    Ok((owner.0, owner.1, prepared))
+    if let Subject::Transaction {
+        chain_id, value, ..
+    } = prepared.subject
+    {
+        let at = (env.now, args.id);
+        let keep_since = window_start(env.now);
+        (state.storage).record_spending(args.account, chain_id, at, value, keep_since);
+    }
+    Ok(Approval {
+        config,
+        owner,
+        prepared,
+        at: env.now,
+    })
+}
+
+/// Takes back the spending [`approval`] recorded for a transaction that
+/// was not signed after all.
+pub fn refund<M: Memory + Clone>(state: &mut State<M>, approval: &Approval, id: u64) {
+    if let Subject::Transaction { chain_id, .. } = approval.prepared.subject {
+        let account = approval.prepared.account;
+        (state.storage).refund_spending(account, chain_id, (approval.at, id));
+    }
 }
 
 /// The signed result from the signer's `signature` of `prepared`, checked

@@ -4,7 +4,10 @@
 
 use candid::Principal;
 use ic_stable_structures::Memory;
-use sigil_api::identity_manager::{Error, InitArgs, MAX_PROOF_OF_WORK_DIFFICULTY};
+use sigil_api::identity_manager::{
+    Error, InitArgs, MAX_POLICY_LOOSENING_DELAY_NS, MAX_PROOF_OF_WORK_DIFFICULTY,
+    MIN_POLICY_LOOSENING_DELAY_NS,
+};
 
 use crate::pending::PendingDevices;
 use crate::prepared::PreparedSignatures;
@@ -77,6 +80,12 @@ impl<M: Memory + Clone> State<M> {
                 ));
             }
             header.proof_of_work_difficulty = Some(difficulty);
+        }
+        if let Some(delay) = args.policy_loosening_delay_ns {
+            if !(MIN_POLICY_LOOSENING_DELAY_NS..=MAX_POLICY_LOOSENING_DELAY_NS).contains(&delay) {
+                return Err("policy_loosening_delay_ns must be 1 second to 30 days".to_string());
+            }
+            header.policy_loosening_delay_ns = Some(delay);
         }
         if let Some(chains) = args.chains {
             crate::chains::check_config(self.storage.chains(), &chains)?;

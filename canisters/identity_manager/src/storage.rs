@@ -22,7 +22,7 @@ use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
     AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, EvmChain, KeyType,
-    MAX_LOGGED_SIGNATURES, Purpose, SignatureRecord,
+    MAX_LOGGED_SIGNATURES, POLICY_LOOSENING_DELAY_NS, PolicyState, Purpose, SignatureRecord,
 };
 
 use crate::memory;
@@ -64,6 +64,8 @@ pub struct Header {
     /// Leading zero bits of the proof of work past the bucket; `None`:
     /// the default.
     pub proof_of_work_difficulty: Option<u8>,
+    /// How long a loosening of a policy waits; `None`: the default.
+    pub policy_loosening_delay_ns: Option<u64>,
 }
 
 impl Default for Header {
@@ -74,6 +76,7 @@ impl Default for Header {
             next_account_number: DEFAULT_BASE_ACCOUNT_NUMBER,
             registrations: TokenBucket::default(),
             proof_of_work_difficulty: None,
+            policy_loosening_delay_ns: None,
         }
     }
 }
@@ -84,6 +87,11 @@ impl Header {
             .unwrap_or(DEFAULT_PROOF_OF_WORK_DIFFICULTY)
     }
 
+    pub fn policy_loosening_delay_ns(&self) -> u64 {
+        self.policy_loosening_delay_ns
+            .unwrap_or(POLICY_LOOSENING_DELAY_NS)
+    }
+
     pub fn salt(&self) -> Option<[u8; 32]> {
         self.salt
             .as_ref()
@@ -91,7 +99,7 @@ impl Header {
     }
 }
 
-// Bound: at most 512 bytes (salt 32, five `nat64`, Candid type table).
+// Bound: at most 512 bytes (salt 32, six `nat64`, Candid type table).
 candid_storable!(
     Header,
     Bound::Bounded {
@@ -203,6 +211,8 @@ pub struct Storage<M: Memory> {
     chains: StableCell<StoredChains, VMem<M>>,
     signature_log: StableBTreeMap<(AccountNumber, u64), LoggedSignature, VMem<M>>,
     evm_chains: StableCell<StoredEvmChains, VMem<M>>,
+    policies: StableBTreeMap<AccountNumber, StoredPolicy, VMem<M>>,
+    spending: StableBTreeMap<SpendingKey, u128, VMem<M>>,
 }
 
 /// A signature record as the log stores it (CBOR).
@@ -231,6 +241,15 @@ pub struct StoredChains(pub Option<ChainsConfig>);
 
 candid_storable!(StoredChains, Bound::Unbounded);
 
+/// An account's policy, as stored.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct StoredPolicy(pub PolicyState);
+
+candid_storable!(StoredPolicy, Bound::Unbounded);
+
+/// A key of the spending record: ((account, chain id), (time, prepared id)).
+type SpendingKey = ((AccountNumber, u64), (u64, u64));
+
 /// The EVM chains signed for, as stored.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct StoredEvmChains(pub Vec<EvmChain>);
@@ -254,6 +273,8 @@ impl<M: Memory + Clone> Storage<M> {
                 manager.get(memory::EVM_CHAINS),
                 StoredEvmChains::default(),
             ),
+            policies: StableBTreeMap::init(manager.get(memory::POLICIES)),
+            spending: StableBTreeMap::init(manager.get(memory::SPENDING)),
         }
     }
 
@@ -277,6 +298,52 @@ impl<M: Memory + Clone> Storage<M> {
         for key in old {
             self.signature_log.remove(&key);
         }
+    }
+
+    /// `account`'s stored policy; `None`: it has the default one.
+    pub fn policy(&self, account: AccountNumber) -> Option<PolicyState> {
+        self.policies.get(&account).map(|stored| stored.0)
+    }
+
+    pub fn set_policy(&mut self, account: AccountNumber, state: PolicyState) {
+        self.policies.insert(account, StoredPolicy(state));
+    }
+
+    /// The wei `account` sent on `chain_id` from `since` on.
+    pub fn spent_since(&self, account: AccountNumber, chain_id: u64, since: u64) -> u128 {
+        self.spending
+            .values_range(
+                ((account, chain_id), (since, 0))..=((account, chain_id), (u64::MAX, u64::MAX)),
+            )
+            .fold(0u128, u128::saturating_add)
+    }
+
+    /// Records `value` wei sent by the transaction prepared as `id`, signed
+    /// at `time`, and forgets what `account` sent on the chain before
+    /// `keep_since`.
+    pub fn record_spending(
+        &mut self,
+        account: AccountNumber,
+        chain_id: u64,
+        (time, id): (u64, u64),
+        value: u128,
+        keep_since: u64,
+    ) {
+        let old: Vec<_> = self
+            .spending
+            .keys_range(((account, chain_id), (0, 0))..((account, chain_id), (keep_since, 0)))
+            .collect();
+        for key in old {
+            self.spending.remove(&key);
+        }
+        self.spending
+            .insert(((account, chain_id), (time, id)), value);
+    }
+
+    /// Forgets a recorded spending whose transaction was not signed after
+    /// all.
+    pub fn refund_spending(&mut self, account: AccountNumber, chain_id: u64, at: (u64, u64)) {
+        self.spending.remove(&((account, chain_id), at));
     }
 
     /// `account`'s logged signatures, oldest first.
@@ -403,6 +470,7 @@ mod tests {
                 last_refill_ns: u64::MAX,
             },
             proof_of_work_difficulty: Some(u8::MAX),
+            policy_loosening_delay_ns: Some(u64::MAX),
         };
         assert!(header.into_bytes().len() <= 512);
     }

@@ -82,6 +82,20 @@ impl CoseKey {
         &self.bytes
     }
 
+    /// The key's point, SEC1 uncompressed (`0x04 · x · y`), as ECDSA
+    /// verifiers take it.
+    pub fn sec1_point(&self) -> [u8; 65] {
+        let mut point = [0x04; 65];
+        if let Ok(map) = cbor::decode(&self.bytes) {
+            for (label, range) in [(LABEL_X, 1..33), (LABEL_Y, 33..65)] {
+                if let Some(coordinate) = map.get_int(label).and_then(Cbor::as_bytes) {
+                    point[range].copy_from_slice(coordinate);
+                }
+            }
+        }
+        point
+    }
+
     /// The IC's DER encoding of this WebAuthn public key.
     pub fn to_ic_der(&self) -> Vec<u8> {
         der::subject_public_key_info(&OID_IC_WEBAUTHN, &self.bytes)
@@ -122,6 +136,17 @@ pub mod tests {
     fn should_wrap_a_cose_key_in_the_ic_webauthn_der_form() {
         let key = CoseKey::parse(&yubikey_cose()).expect("valid ES256 key");
         assert_eq!(key.to_ic_der(), unhex(YUBIKEY_IC_DER));
+    }
+
+    #[test]
+    fn should_give_the_point_of_a_key_found_in_its_der_form() {
+        let key = crate::webauthn_cose_key(&unhex(YUBIKEY_IC_DER)).expect("a WebAuthn key");
+        let point = key.sec1_point();
+        assert_eq!(point[0], 0x04);
+        assert_eq!(point[1..33], unhex(YUBIKEY_IC_DER)[29..61]);
+        assert_eq!(point[33..], unhex(YUBIKEY_IC_DER)[64..96]);
+        let ed25519 = crate::public_key::test_keys::ed25519(1);
+        assert!(crate::webauthn_cose_key(&ed25519).is_err());
     }
 
     #[test]

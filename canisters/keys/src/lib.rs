@@ -13,4 +13,6 @@ pub mod cose;
 pub mod der;
 pub mod public_key;
 
-pub use public_key::{KeyError, KeyKind, MAX_PUBLIC_KEY_LEN, PublicKey, kind_of};
+pub use public_key::{
+    KeyError, KeyKind, MAX_PUBLIC_KEY_LEN, PublicKey, kind_of, webauthn_cose_key,
+};

@@ -106,6 +106,17 @@ impl PublicKey {
 }
 
 /// The kind of key `der` holds, or why it is not one the IC verifies.
+/// The COSE key inside the IC's DER encoding of a WebAuthn public key.
+pub fn webauthn_cose_key(der: &[u8]) -> Result<CoseKey, KeyError> {
+    if kind_of(der)? != KeyKind::WebAuthn {
+        return Err(KeyError::UnsupportedAlgorithm);
+    }
+    let mut outer = der::Reader::new(der);
+    let mut spki = der::Reader::new(outer.read(der::TAG_SEQUENCE)?);
+    spki.read(der::TAG_SEQUENCE)?;
+    Ok(CoseKey::parse(spki.read_bit_string()?)?)
+}
+
 pub fn kind_of(der: &[u8]) -> Result<KeyKind, KeyError> {
     if der.is_empty() {
         return Err(KeyError::Empty);

@@ -291,6 +291,7 @@ pub async fn update<R: candid::CandidType + for<'de> candid::Deserialize<'de>>(
 /// WebAuthn assertions (authenticator data, client data JSON with the
 /// message as challenge, DER signature), with the COSE key in DER as its
 /// public key (IC interface specification, "Web Authentication").
+#[derive(Clone)]
 pub struct WebAuthnIdentity {
     key: p256::ecdsa::SigningKey,
     public_key_der: Vec<u8>,
@@ -315,12 +316,19 @@ impl WebAuthnIdentity {
     }
 
     fn assert(&self, message: &[u8]) -> Vec<u8> {
-        let challenge = crate::auth::base64url(message);
-        let client_data_json = format!(
-            r#"{{"type":"webauthn.get","challenge":"{challenge}","origin":"{}"}}"#,
-            self.origin
-        );
-        let mut authenticator_data = Sha256::digest(b"sigil.localhost").to_vec();
+        self.assertion(message, &self.origin)
+    }
+
+    /// A WebAuthn assertion of `challenge` at `origin` (the relying party
+    /// its host), with the person present and verified, as the IC encodes
+    /// a WebAuthn signature: what a page gets from `navigator.credentials.get`.
+    pub fn assertion(&self, challenge: &[u8], origin: &str) -> Vec<u8> {
+        let challenge = crate::auth::base64url(challenge);
+        let client_data_json =
+            format!(r#"{{"type":"webauthn.get","challenge":"{challenge}","origin":"{origin}"}}"#);
+        let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        let host = host.split(':').next().unwrap_or(host);
+        let mut authenticator_data = Sha256::digest(host.as_bytes()).to_vec();
         authenticator_data.push(0x05); // user present, user verified
         authenticator_data.extend_from_slice(&1u32.to_be_bytes());
         let mut signed = authenticator_data.clone();

@@ -62,6 +62,8 @@ pub enum SignatureKind {
     EvmTransaction,
     /// Solana `signMessage`.
     SolanaMessage,
+    /// A bare hash (`eth_sign`).
+    EvmHash,
 }
 
 /// One signature made for the account, as the log keeps it.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use candid::{CandidType, Deserialize, Principal};
 
-use super::{AccountNumber, KeyType};
+use super::{AccountNumber, KeyType, PolicyRefusal};
 
 /// Every expected failure of the identity manager.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -113,6 +113,25 @@ pub enum Error {
     /// No prepared signature of this id waits for this caller: never
     /// prepared, prepared by another device, already approved, or expired.
     SignatureNotPrepared,
+    /// The account's policy does not allow this signature.
+    PolicyRefused {
+        refusal: PolicyRefusal,
+    },
+    /// The policy asks a passkey to confirm this signature, and the
+    /// approval carried no assertion.
+    StepUpRequired,
+    /// The passkey's assertion does not confirm this request (in words).
+    StepUpRejected {
+        reason: String,
+    },
+    /// Only a passkey of the account may do this.
+    NotAPasskey {
+        account: AccountNumber,
+    },
+    /// A policy that cannot be set (in words).
+    InvalidPolicy {
+        reason: String,
+    },
     AccountNumbersExhausted,
     OriginTooLong {
         length: u64,
@@ -278,6 +297,22 @@ impl fmt::Display for Error {
                 f,
                 "This signature request is no longer waiting (requests last ten minutes and are signed once); please ask again."
             ),
+            Error::PolicyRefused { refusal } => write!(f, "Not signed: {refusal}."),
+            Error::StepUpRequired => write!(
+                f,
+                "Your policy asks you to confirm this with one of your passkeys."
+            ),
+            Error::StepUpRejected { reason } => write!(
+                f,
+                "The passkey's confirmation does not match this request ({reason}); please confirm again."
+            ),
+            Error::NotAPasskey { account } => write!(
+                f,
+                "Only one of the passkeys of account {account} can do this."
+            ),
+            Error::InvalidPolicy { reason } => {
+                write!(f, "This policy cannot be set: {reason}.")
+            }
             Error::AccountNumbersExhausted => write!(f, "No account numbers are left."),
             Error::OriginTooLong { length, max } => {
                 write!(

@@ -15,6 +15,7 @@ mod chains;
 mod delegations;
 mod devices;
 mod error;
+mod policy;
 mod proof_of_work;
 mod signing;
 
@@ -29,6 +30,7 @@ pub use chains::*;
 pub use delegations::*;
 pub use devices::*;
 pub use error::Error;
+pub use policy::*;
 pub use proof_of_work::*;
 pub use signing::*;
 
@@ -134,6 +136,9 @@ pub struct InitArgs {
     /// The EVM chains signed for (and a new account's policy allows); may
     /// change at upgrade. Default: none.
     pub evm_chains: Option<Vec<EvmChain>>,
+    /// How long a loosening of a signing policy waits, 1 second to 30
+    /// days. Default: [`POLICY_LOOSENING_DELAY_NS`] (24 hours).
+    pub policy_loosening_delay_ns: Option<u64>,
 }
 
 /// A token bucket: up to `capacity` registrations at once, one more every

@@ -7,7 +7,7 @@
 use candid::{CandidType, Deserialize};
 use serde_bytes::ByteBuf;
 
-use super::{AccountNumber, Error, Timestamp};
+use super::{AccountNumber, Error, StepUpAssertion, Timestamp};
 use crate::method::method;
 
 /// The longest message signed for another chain (EVM `personal_sign`,
@@ -82,6 +82,11 @@ pub enum SignatureRequest {
         json: String,
     },
     EvmTransaction(Box<EvmTransactionRequest>),
+    /// A bare 32-byte hash (`eth_sign`), signed only where the account's
+    /// policy turns raw-hash signing on.
+    EvmHash {
+        hash: ByteBuf,
+    },
     /// Solana `signMessage` of the message's bytes, at most
     /// [`MAX_MESSAGE_LEN`].
     SolanaMessage {
@@ -153,6 +158,11 @@ pub struct PreparedSignature {
     pub id: u64,
     pub review: Review,
     pub expires_at: Timestamp,
+    /// Set when the account's policy asks for a passkey: the challenge a
+    /// passkey of the account must sign (WebAuthn), for
+    /// `ApproveSignatureArgs::step_up`. It binds this canister, the
+    /// account, this request's id and what will be signed.
+    pub step_up_challenge: Option<ByteBuf>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -160,6 +170,9 @@ pub struct ApproveSignatureArgs {
     pub account: AccountNumber,
     /// `PreparedSignature::id`.
     pub id: u64,
+    /// A passkey's assertion over `PreparedSignature::step_up_challenge`,
+    /// where the policy asks for one.
+    pub step_up: Option<StepUpAssertion>,
 }
 
 /// A signature made.

@@ -62,6 +62,12 @@ pub fn format_ether(wei: U256) -> String {
     format_units(wei, 18)
 }
 
+/// An amount of wei as a person reads it, in the chain's native token:
+/// `1.5 ETH`.
+pub fn format_wei(wei: u128, symbol: &str) -> String {
+    format!("{} {symbol}", format_ether(U256::from(wei)))
+}
+
 /// Wei in gwei (9 decimals), how fees per gas are quoted.
 pub fn format_gwei(wei: U256) -> String {
     format_units(wei, 9)
@@ -70,6 +76,13 @@ pub fn format_gwei(wei: U256) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn should_write_amounts_of_wei_in_the_native_token() {
+        assert_eq!(format_wei(1_500_000_000_000_000_000, "ETH"), "1.5 ETH");
+        assert_eq!(format_wei(1, "ETH"), "0.000000000000000001 ETH");
+        assert_eq!(format_wei(0, "xDAI"), "0 xDAI");
+    }
 
     #[test]
     fn should_read_hex_and_decimal_quantities() {

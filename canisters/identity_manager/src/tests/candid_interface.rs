@@ -3,10 +3,10 @@
 
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
-    AddDevice, ApproveSignature, ConfirmDevice, CreateAccount, CredentialIds, GetAddresses,
-    GetDelegation, GetPrincipal, GetRegistrationRequirement, GetSignatureLog, GetStats,
-    ListDevices, LookupCredentialId, PrepareDelegation, PrepareSignature, RemoveDevice,
-    RenameDevice, SetTwoFactor, TwoFactor,
+    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, CreateAccount, CredentialIds,
+    GetAddresses, GetDelegation, GetPolicy, GetPrincipal, GetRegistrationRequirement,
+    GetSignatureLog, GetStats, ListDevices, LookupCredentialId, PrepareDelegation,
+    PrepareSignature, RemoveDevice, RenameDevice, SetPolicy, SetTwoFactor, TwoFactor,
 };
 use sigil_api::method::ServiceDescription;
 
@@ -46,6 +46,9 @@ fn should_describe_every_method_exactly_as_the_canister_exports_it() {
         .with::<PrepareSignature>()
         .with::<ApproveSignature>()
         .with::<GetSignatureLog>()
+        .with::<GetPolicy>()
+        .with::<SetPolicy>()
+        .with::<CancelPolicyChange>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.
     let exported = crate::__export_service();

@@ -24,6 +24,7 @@ fn with_chains(chains: ChainsConfig) -> Option<InitArgs> {
         registration_proof_of_work_difficulty: None,
         chains: Some(chains),
         evm_chains: None,
+        policy_loosening_delay_ns: None,
     })
 }
 

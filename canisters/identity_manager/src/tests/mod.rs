@@ -11,6 +11,8 @@ mod candid_interface;
 mod chains;
 mod delegations;
 mod devices;
+mod policies;
+mod policy;
 mod principals;
 mod signatures;
 mod two_factor;

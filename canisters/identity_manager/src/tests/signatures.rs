@@ -11,6 +11,7 @@ use sigil_api::identity_manager::{
     InitArgs, MAX_LOGGED_SIGNATURES, MAX_MESSAGE_LEN, MAX_PREPARED_SIGNATURES,
     PREPARED_SIGNATURE_TTL_NS, PrepareSignatureArgs, PreparedSignature, SIGNATURE_BURST,
     SIGNATURE_REFILL_NS, SignatureKind, SignatureLogArgs, SignatureRequest, Signed,
+    StepUpAssertion,
 };
 use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::{Address, RecoverableSignature, personal_message_hash};
@@ -20,7 +21,7 @@ use crate::signatures::{
     SignatureLimits, approval, check_request, family, finish, prepare, record, signature_log_impl,
 };
 
-fn with_chains() -> Fixture {
+pub(super) fn with_chains() -> Fixture {
     Fixture::with_args(Some(InitArgs {
         chains: Some(ChainsConfig {
             signer: Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 9, 1, 1]),
@@ -78,7 +79,7 @@ fn transfer(account: u64, chain_id: &str) -> PrepareSignatureArgs {
 
 impl Fixture {
     /// `prepare_signature` as the canister runs it, with the stand-in key.
-    fn prepare_signature(
+    pub(super) fn prepare_signature(
         &mut self,
         caller: Principal,
         args: PrepareSignatureArgs,
@@ -89,17 +90,33 @@ impl Fixture {
         prepare(&mut self.state, &env, args, evm_public_key())
     }
 
-    /// `approve_signature` as the canister runs it, the stand-in key
-    /// signing what the signer would be asked to.
-    fn approve_signature(
+    /// `approve_signature` as the canister runs it, without a passkey's
+    /// assertion.
+    pub(super) fn approve_signature(
         &mut self,
         caller: Principal,
         account: u64,
         id: u64,
     ) -> Result<Signed, Error> {
+        self.approve_with(caller, account, id, None)
+    }
+
+    /// `approve_signature` as the canister runs it, the stand-in key
+    /// signing what the signer would be asked to.
+    pub(super) fn approve_with(
+        &mut self,
+        caller: Principal,
+        account: u64,
+        id: u64,
+        step_up: Option<StepUpAssertion>,
+    ) -> Result<Signed, Error> {
         let env = self.env(caller);
-        let (_, _, prepared) =
-            approval(&mut self.state, &env, &ApproveSignatureArgs { account, id })?;
+        let args = ApproveSignatureArgs {
+            account,
+            id,
+            step_up,
+        };
+        let prepared = approval(&mut self.state, &env, &args)?.prepared;
         let hash = prepared.payload.to_sign();
         let (signature, _) = evm_key().sign_prehash_recoverable(&hash).unwrap();
         let signed = finish(&prepared, &signature.to_bytes())?;
@@ -370,8 +387,12 @@ fn should_return_no_signature_that_is_not_the_accounts_key() {
         .unwrap()
         .id;
     let env = f.env(device);
-    let (_, _, prepared) =
-        approval(&mut f.state, &env, &ApproveSignatureArgs { account, id }).unwrap();
+    let args = ApproveSignatureArgs {
+        account,
+        id,
+        step_up: None,
+    };
+    let prepared = approval(&mut f.state, &env, &args).unwrap().prepared;
     let other = SigningKey::from_slice(&[6; 32]).unwrap();
     let (signature, _) = other
         .sign_prehash_recoverable(&prepared.payload.to_sign())
@@ -403,8 +424,12 @@ fn should_return_only_a_solana_signature_that_verifies_under_the_accounts_key() 
     };
     assert_eq!(family(&args.request), KeyFamily::Solana);
     let id = prepare(&mut f.state, &env, args, key.clone()).unwrap().id;
-    let (_, _, prepared) =
-        approval(&mut f.state, &env, &ApproveSignatureArgs { account, id }).unwrap();
+    let args = ApproveSignatureArgs {
+        account,
+        id,
+        step_up: None,
+    };
+    let prepared = approval(&mut f.state, &env, &args).unwrap().prepared;
     assert_eq!(
         finish(&prepared, &signature),
         Ok(Signed::SolanaSignature {

@@ -40,6 +40,7 @@ fn should_change_configuration_at_upgrade_without_reusing_numbers() {
         registration_proof_of_work_difficulty: Some(9),
         chains: None,
         evm_chains: None,
+        policy_loosening_delay_ns: None,
     }));
     assert_eq!(f.create(&passkey(3)), Ok(10_002));
     assert_eq!(

@@ -39,7 +39,11 @@ async fn prepare(
 
 async fn approve(client: &Client, account: u64, id: u64) -> Result<Signed, Error> {
     client
-        .call::<ApproveSignature>(&ApproveSignatureArgs { account, id })
+        .call::<ApproveSignature>(&ApproveSignatureArgs {
+            account,
+            id,
+            step_up: None,
+        })
         .await
 }
 
@@ -95,7 +99,7 @@ fn transfer(chain_id: u64) -> SignatureRequest {
         chain_id: chain_id.to_string(),
         nonce: "0x7".into(),
         to: Some(RECIPIENT.into()),
-        value: Some("1500000000000000000".into()),
+        value: Some("50000000000000000".into()),
         gas: "21000".into(),
         max_fee_per_gas: Some("0x77359400".into()),
         max_priority_fee_per_gas: Some("1000000000".into()),
@@ -151,11 +155,11 @@ async fn should_sign_transactions_that_decode_to_what_was_reviewed() {
         .await
         .unwrap();
     let review = &prepared.review;
-    assert_eq!(review.title, "Send 1.5 ETH");
+    assert_eq!(review.title, "Send 0.05 ETH");
     assert_eq!(review.value_of("From"), Some(address.as_str()));
     assert_eq!(review.value_of("To"), Some(RECIPIENT));
     assert_eq!(review.value_of("Max fee per gas"), Some("2 gwei"));
-    assert_eq!(review.value_of("At most, in all"), Some("1.500042 ETH"));
+    assert_eq!(review.value_of("At most, in all"), Some("0.050042 ETH"));
     let Signed::EvmTransaction {
         address: by,
         raw,
@@ -173,7 +177,7 @@ async fn should_sign_transactions_that_decode_to_what_was_reviewed() {
     assert_eq!(tx.chain_id, EVM_CHAIN_ID);
     assert_eq!(tx.nonce, 7);
     assert_eq!(tx.to().unwrap().to_checksum(None), RECIPIENT);
-    assert_eq!(tx.value.to_string(), "1500000000000000000");
+    assert_eq!(tx.value.to_string(), "50000000000000000");
     assert_eq!(
         (tx.max_fee_per_gas, tx.max_priority_fee_per_gas),
         (2_000_000_000, 1_000_000_000)
@@ -236,6 +240,7 @@ async fn should_let_only_the_preparing_device_approve_and_no_dapp_or_stranger_pr
     let approval = ApproveSignatureArgs {
         account,
         id: prepared.id,
+        step_up: None,
     };
     for other in [&laptop, &dapp, &stranger] {
         other.dropped::<ApproveSignature>(&approval).await;
@@ -260,6 +265,7 @@ async fn should_let_only_the_preparing_device_approve_and_no_dapp_or_stranger_pr
     let approval = ApproveSignatureArgs {
         account,
         id: prepared.id,
+        step_up: None,
     };
     let dropped = laptop.dropped::<ApproveSignature>(&approval).await;
     assert_dropped_for(&dropped, &Error::PasskeyRequired { account });
@@ -397,7 +403,7 @@ async fn should_log_every_signature_made_and_nothing_refused_for_the_accounts_de
         log[0].message_sha256,
         sha2::Sha256::digest(b"first").to_vec()
     );
-    assert_eq!(log[2].summary, "Send 1.5 ETH");
+    assert_eq!(log[2].summary, "Send 0.05 ETH");
     assert!(log[0].time <= log[1].time && log[1].time <= log[2].time);
 
     let (stranger, _) = Client::register(&net, ed25519(), KeyType::Ed25519).await;

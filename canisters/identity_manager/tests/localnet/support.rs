@@ -56,8 +56,14 @@ pub fn im_and_signer_ids() -> (Principal, Principal) {
 
 /// The identity manager with a signer (both release wasm), on regtest.
 pub fn start_with_signer() -> Localnet {
+    start_with_signer_and(|_| {})
+}
+
+/// [`start_with_signer`], the identity manager's install argument changed
+/// by `configure`.
+pub fn start_with_signer_and(configure: impl FnOnce(&mut InitArgs)) -> Localnet {
     let (im, signer) = im_and_signer_ids();
-    let im_init = InitArgs {
+    let mut im_init = InitArgs {
         base_account_number: None,
         registration_rate_limit: None,
         registration_proof_of_work_difficulty: None,
@@ -71,7 +77,9 @@ pub fn start_with_signer() -> Localnet {
             name: "Hardhat".to_string(),
             symbol: "ETH".to_string(),
         }]),
+        ..InitArgs::default()
     };
+    configure(&mut im_init);
     let signer_init = sigil_api::signer::InitArgs {
         identity_manager: im,
         key_name: KEY_NAME.to_string(),
