@@ -63,6 +63,21 @@ pub struct RuntimeConfig {
     /// on mainnet), which the canisters that sign are installed with.
     #[serde(default)]
     pub threshold_key: Option<String>,
+    /// The EVM chains the wallet shows balances of and sends on, each with
+    /// its node's JSON-RPC URL (`https://`, or `http://` on a local network).
+    #[serde(default)]
+    pub evm_chains: Vec<EvmChainConfig>,
+}
+
+/// An EVM chain as the wallet reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvmChainConfig {
+    pub chain_id: u64,
+    pub name: String,
+    /// Its native token (18 decimals).
+    pub symbol: String,
+    pub rpc_url: String,
 }
 
 fn hex_bytes<'de, D: serde::Deserializer<'de>>(
@@ -108,6 +123,13 @@ impl RuntimeConfig {
         }
         if !is_network_url(&config.url, config.network) {
             return Err(ConfigError::InvalidUrl(config.url));
+        }
+        if let Some(chain) = config
+            .evm_chains
+            .iter()
+            .find(|chain| !is_network_url(&chain.rpc_url, config.network))
+        {
+            return Err(ConfigError::InvalidUrl(chain.rpc_url.clone()));
         }
         Ok(config)
     }
@@ -167,6 +189,19 @@ mod tests {
         assert!(config.development());
         assert_eq!(config.url, "http://127.0.0.1:4943");
         assert_eq!(config.canisters["demo"], "bkyz2-fmaaa-aaaaa-qaaaq-cai");
+    }
+
+    #[test]
+    fn should_read_evm_chains_with_the_urls_of_their_nodes() {
+        let local = br#"{"network":"local","url":"http://127.0.0.1:4943","evm_chains":[{"chain_id":31337,"name":"Hardhat","symbol":"ETH","rpc_url":"http://127.0.0.1:8545"}]}"#;
+        let config = RuntimeConfig::from_json(local, "localhost").expect("valid");
+        assert_eq!(config.evm_chains[0].chain_id, 31337);
+        assert_eq!(config.evm_chains[0].rpc_url, "http://127.0.0.1:8545");
+        let plain_http_on_mainnet = br#"{"network":"ic","url":"https://icp-api.io","evm_chains":[{"chain_id":1,"name":"Ethereum","symbol":"ETH","rpc_url":"http://rpc.example"}]}"#;
+        assert_eq!(
+            RuntimeConfig::from_json(plain_http_on_mainnet, "sigil.example"),
+            Err(ConfigError::InvalidUrl("http://rpc.example".into()))
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //!   to sign in), [`passkey`] (WebAuthn data), [`session`] (the
 //!   passkey's delegation to this frontend's session key), [`encoding`]
 //!   (DER, CBOR), [`config`] (runtime configuration), [`route`], [`devices`]
-//!   (the wallet's device list and the names typed for devices), and the
-//!   request envelopes of [`api`].
+//!   (the wallet's device list and the names typed for devices), [`evm`]
+//!   (amounts and the EVM node's JSON-RPC), and the request envelopes of
+//!   [`api`].
 //! - wasm32 only: `browser` (every JavaScript call: messaging, WebAuthn,
 //!   WebCrypto, IndexedDB, fetch), the canister clients in `api` (the only
 //!   code that speaks HTTP to the network), `signin` (sign-up, sign-in, the stored
@@ -20,8 +21,10 @@ pub mod authorize;
 pub mod config;
 pub mod devices;
 pub mod encoding;
+pub mod evm;
 pub mod format;
 pub mod passkey;
+pub mod qr;
 pub mod route;
 pub mod session;
 

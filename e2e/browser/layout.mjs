@@ -10,19 +10,24 @@ export async function assertNoSidewaysScroll(page) {
 
 /**
  * Fails unless pressing Tab from the top of `page` reaches every enabled
- * link, button and input on it. Controls are told apart by their text, else
- * their role or type.
+ * link, button and input shown on it (a closed `<details>` hides its
+ * controls behind its summary). Controls are told apart by their text,
+ * else their role or type.
  */
 export async function assertEveryControlTabbable(page) {
   const controls = await page.evaluate(() =>
-    [...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled])')].map(
-      (element) => element.textContent.trim() || element.getAttribute('role') || element.type,
-    ),
+    [...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled])')]
+      .filter((element) => element.checkVisibility())
+      .map((element) => element.textContent.trim() || element.getAttribute('role') || element.type),
   );
   assert.ok(controls.length > 0, 'the page has controls');
+  // Every stop Tab may make on the way (summaries and text areas too).
+  const stops = await page.evaluate(
+    () => document.querySelectorAll('a[href], button, input, textarea, select, summary, [tabindex]').length,
+  );
   await page.evaluate(() => document.activeElement?.blur());
   const reached = new Set();
-  for (let step = 0; step < controls.length + 5; step += 1) {
+  for (let step = 0; step < stops + 5; step += 1) {
     await page.keyboard.press('Tab');
     reached.add(
       await page.evaluate(() => {

@@ -6,9 +6,11 @@
 //   node e2e/browser/serve.mjs --network http://127.0.0.1:4943 \
 //     --ids .localnet/canister_ids.json --sigil-port 8080 --dapp-port 8081 \
 //     [--second-dapp-port N]    (default: any free port)
+//     [--evm-rpc URL]           (the local EVM chain's node, chain 31337)
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import { EVM_CHAINS } from '../localnet/chains.mjs';
 import { startSites } from './sites.mjs';
 
 const { values } = parseArgs({
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     'sigil-port': { type: 'string', default: '8080' },
     'dapp-port': { type: 'string', default: '8081' },
     'second-dapp-port': { type: 'string', default: '0' },
+    'evm-rpc': { type: 'string' },
   },
 });
 if (!values.network || !values.ids) {
@@ -45,6 +48,9 @@ const sites = await startSites({
   sigilPort: Number(values['sigil-port']),
   dappPort: Number(values['dapp-port']),
   secondDappPort: Number(values['second-dapp-port']),
+  evmChains: values['evm-rpc']
+    ? EVM_CHAINS.map(({ chain_id, name, symbol }) => ({ chain_id: Number(chain_id), name, symbol, rpc_url: values['evm-rpc'] }))
+    : [],
 });
 console.log(`Sigil      ${sites.sigilUrl}`);
 console.log(`demo dapp  ${sites.dappUrl}   (signs in with Sigil, calls whoami)`);

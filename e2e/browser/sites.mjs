@@ -1,7 +1,8 @@
 // Sigil's built app (dist/) and the demo dapp, each on its own localhost
 // port, so they are separate origins; the dapp is served twice, on two
 // ports, so one browser holds two dapp origins (one principal each). Sigil
-// gets /sigil.json for the given network; each dapp gets /dapp.json and an
+// gets /sigil.json for the given network (and EVM chains, each with its
+// node's URL); each dapp gets /dapp.json and an
 // alternative-origins document the caller can change.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +19,9 @@ export const DAPP_ROOT = join(ROOT, 'e2e/demo-dapp');
  * `networkUrl` whose canister ids are `ids` (at least `demo`). `sigilDist`
  * is the trunk output to serve (the production build unless a test needs
  * another); `sigilHost` the host name the dapps open Sigil at (one the
- * browser resolves to loopback). Port 0 picks a free port.
+ * browser resolves to loopback); `evmChains` the EVM chains of Sigil's
+ * configuration (`{ chain_id, name, symbol, rpc_url }`). Port 0 picks a
+ * free port.
  */
 export async function startSites({
   networkUrl,
@@ -28,6 +31,7 @@ export async function startSites({
   secondDappPort = 0,
   sigilDist = SIGIL_DIST,
   sigilHost = 'localhost',
+  evmChains = [],
 }) {
   for (const [what, file] of [
     ['the app (trunk build --release)', join(sigilDist, 'index.html')],
@@ -39,7 +43,7 @@ export async function startSites({
     root: sigilDist,
     port: sigilPort,
     routes: {
-      '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids } }),
+      '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids, evm_chains: evmChains } }),
     },
   });
   const sigilUrl = `http://${sigilHost}:${sigil.port}`;

@@ -11,7 +11,7 @@ const E2E = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HARDHAT_CHAIN_ID = 31337;
 
 /** A TCP port free on 127.0.0.1 at the time of asking. */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -12,15 +12,18 @@ use candid::{CandidType, Principal};
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
-    AccountNumber, AddDevice, AddDeviceArgs, Addresses, AddressesArgs, CallKind, ConfirmDevice,
-    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, CredentialId, CredentialIds,
-    CredentialIdsArgs, CredentialLookup, Device, Error, GetAddresses, GetDelegation,
-    GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetRegistrationRequirement, ListDevices,
-    ListDevicesArgs, LookupCredentialId, LookupCredentialIdArgs, Method, PendingDevice,
-    PrepareDelegation, PrepareDelegationArgs, PreparedDelegation, ProofOfWork,
+    AccountNumber, AddDevice, AddDeviceArgs, Addresses, AddressesArgs, ApproveSignature,
+    ApproveSignatureArgs, CallKind, CancelPolicyChange, ConfirmDevice, ConfirmDeviceArgs,
+    CreateAccount, CreateAccountArgs, CredentialId, CredentialIds, CredentialIdsArgs,
+    CredentialLookup, Device, Error, GetAddresses, GetDelegation, GetDelegationArgs, GetPolicy,
+    GetPrincipal, GetPrincipalArgs, GetRegistrationRequirement, GetSignatureLog, ListDevices,
+    ListDevicesArgs, LookupCredentialId, LookupCredentialIdArgs, Method, PendingDevice, Policy,
+    PolicyArgs, PolicyState, PrepareDelegation, PrepareDelegationArgs, PrepareSignature,
+    PrepareSignatureArgs, PreparedDelegation, PreparedSignature, ProofOfWork,
     RegistrationRequirement, RegistrationRequirementArgs, RemoveDevice, RemoveDeviceArgs,
-    RenameDevice, RenameDeviceArgs, SetTwoFactor, SetTwoFactorArgs, SignedDelegation, Timestamp,
-    TwoFactor, TwoFactorArgs,
+    RenameDevice, RenameDeviceArgs, SetPolicy, SetPolicyArgs, SetTwoFactor, SetTwoFactorArgs,
+    SignatureLogArgs, SignatureRecord, SignatureRequest, Signed, SignedDelegation, StepUpAssertion,
+    Timestamp, TwoFactor, TwoFactorArgs,
 };
 
 use super::envelope;
@@ -222,6 +225,71 @@ impl IdentityManager {
     /// manager asks the signer).
     pub async fn addresses(&self, account: AccountNumber) -> Result<Addresses, ApiError> {
         self.call::<GetAddresses, _>(&AddressesArgs { account })
+            .await
+    }
+
+    /// Reads `request` and returns its review (and, where the account's
+    /// policy asks a passkey, the challenge it must sign); nothing is
+    /// signed yet.
+    pub async fn prepare_signature(
+        &self,
+        account: AccountNumber,
+        request: SignatureRequest,
+    ) -> Result<PreparedSignature, ApiError> {
+        let args = PrepareSignatureArgs {
+            account,
+            request,
+            origin: None,
+        };
+        self.call::<PrepareSignature, _>(&args).await
+    }
+
+    /// Signs what was prepared as `id`, with a passkey's assertion where
+    /// the policy asks for one.
+    pub async fn approve_signature(
+        &self,
+        account: AccountNumber,
+        id: u64,
+        step_up: Option<StepUpAssertion>,
+    ) -> Result<Signed, ApiError> {
+        let args = ApproveSignatureArgs {
+            account,
+            id,
+            step_up,
+        };
+        self.call::<ApproveSignature, _>(&args).await
+    }
+
+    /// `account`'s signing policy in force, and any pending change.
+    pub async fn policy(&self, account: AccountNumber) -> Result<PolicyState, ApiError> {
+        self.call::<GetPolicy, _>(&PolicyArgs { account }).await
+    }
+
+    /// Asks for `policy`: a tightening applies at once, a loosening later.
+    pub async fn set_policy(
+        &self,
+        account: AccountNumber,
+        policy: Policy,
+    ) -> Result<PolicyState, ApiError> {
+        self.call::<SetPolicy, _>(&SetPolicyArgs { account, policy })
+            .await
+    }
+
+    /// Cancels the pending change of `account`'s policy (a passkey only).
+    pub async fn cancel_policy_change(
+        &self,
+        account: AccountNumber,
+    ) -> Result<PolicyState, ApiError> {
+        self.call::<CancelPolicyChange, _>(&PolicyArgs { account })
+            .await
+    }
+
+    /// `account`'s last signatures, oldest first.
+    pub async fn signature_log(
+        &self,
+        account: AccountNumber,
+    ) -> Result<Vec<SignatureRecord>, ApiError> {
+        self.call::<GetSignatureLog, _>(&SignatureLogArgs { account })
             .await
     }
 

@@ -19,6 +19,8 @@
 //! - [`identity_manager`] (wasm32): one typed client per kind of caller —
 //!   [`identity_manager::PublicIdentityManager`] calls anonymously,
 //!   [`identity_manager::IdentityManager`] as the signed-in person.
+//! - [`evm_node`] (wasm32): an EVM chain's node, over JSON-RPC (balances,
+//!   nonces, fees; sending what the identity manager signed).
 //!
 //! Every failure is an [`error::ApiError`] whose text a person can read.
 
@@ -30,6 +32,8 @@ pub mod reply;
 pub mod connection;
 #[cfg(target_arch = "wasm32")]
 pub mod error;
+#[cfg(target_arch = "wasm32")]
+pub mod evm_node;
 #[cfg(target_arch = "wasm32")]
 pub mod identity_manager;
 #[cfg(target_arch = "wasm32")]

@@ -77,6 +77,25 @@ pub async fn get_bytes(
     max_bytes: usize,
     timeout_millis: u32,
 ) -> Result<Vec<u8>, FetchError> {
+    fetch_bytes(url, None, max_bytes, timeout_millis).await
+}
+
+/// POSTs the JSON text `body` to `url`, with the rules of [`get_bytes`].
+pub async fn post_json(
+    url: &str,
+    body: &str,
+    max_bytes: usize,
+    timeout_millis: u32,
+) -> Result<Vec<u8>, FetchError> {
+    fetch_bytes(url, Some(body), max_bytes, timeout_millis).await
+}
+
+async fn fetch_bytes(
+    url: &str,
+    json_body: Option<&str>,
+    max_bytes: usize,
+    timeout_millis: u32,
+) -> Result<Vec<u8>, FetchError> {
     let window = window()?;
     let controller = AbortController::new().map_err(JsFailure::from)?;
     let _deadline = Deadline::start(&window, &controller, timeout_millis)?;
@@ -89,10 +108,21 @@ pub async fn get_bytes(
         }
     };
     let init = RequestInit::new();
-    init.set_method("GET");
     init.set_credentials(RequestCredentials::Omit);
     init.set_redirect(RequestRedirect::Error);
     init.set_signal(Some(&signal));
+    match json_body {
+        None => init.set_method("GET"),
+        Some(body) => {
+            init.set_method("POST");
+            let headers = web_sys::Headers::new().map_err(JsFailure::from)?;
+            headers
+                .set("content-type", "application/json")
+                .map_err(JsFailure::from)?;
+            init.set_headers(&headers);
+            init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        }
+    }
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|error| timed_out(JsFailure::from(error).into()))?

@@ -84,6 +84,13 @@ pub fn own_origin() -> Result<String, JsFailure> {
     Ok(window()?.location().origin()?)
 }
 
+/// Puts `text` on the clipboard (`navigator.clipboard.writeText`).
+pub async fn copy_text(text: &str) -> Result<(), JsFailure> {
+    let promise = window()?.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await?;
+    Ok(())
+}
+
 /// This page's host name (`location.hostname`), without the port.
 pub fn own_host_name() -> Result<String, JsFailure> {
     Ok(window()?.location().hostname()?)

@@ -1,12 +1,16 @@
 //! The signed-in wallet: the account number, the global principal, sign
-//! out, and the [`super::addresses`], [`super::devices`] and
-//! [`super::two_factor`] sections, over one [`Account`].
+//! out, and the [`super::addresses`], [`super::evm`], [`super::policy`],
+//! [`super::activity`], [`super::devices`] and [`super::two_factor`]
+//! sections, over one [`Account`].
 
 use leptos::prelude::*;
 
 use super::Wallet;
+use super::activity::Activity;
 use super::addresses::AddressList;
 use super::devices::DeviceList;
+use super::evm::EvmChains;
+use super::policy::PolicySection;
 use super::session::{Account, Notice};
 use super::two_factor::TwoFactorSwitch;
 use crate::components::error_panel::ErrorPanel;
@@ -16,6 +20,10 @@ use crate::signin::SignedIn;
 #[component]
 pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
     let account = Account::new(wallet, signed_in);
+    // The EVM address, once the addresses are loaded, and how many
+    // signatures this page made (the activity reloads on each).
+    let evm = RwSignal::new(None::<String>);
+    let signed = RwSignal::new(0u32);
     let number = account.number();
     let principal = move || match account.details.get() {
         None => view! { <Progress label="Loading your identity…"/> }.into_any(),
@@ -70,7 +78,10 @@ pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
             </div>
         </section>
         <div class="status-line">{busy} {notice}</div>
-        <AddressList account=account/>
+        <AddressList account=account evm=evm/>
+        <EvmChains account=account address=evm.into() signed=signed/>
+        <PolicySection account=account/>
+        <Activity account=account signed=signed/>
         <DeviceList account=account/>
         <TwoFactorSwitch account=account/>
     }

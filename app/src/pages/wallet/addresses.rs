@@ -1,6 +1,7 @@
 //! The account's addresses for other chains (EVM, Bitcoin, Solana), loaded
 //! on their own so that the rest of the wallet does not wait for the
-//! signer. A Sigil set up without a signer says so instead.
+//! signer, each with a copy button and a QR code. A Sigil set up without a
+//! signer says so instead.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,8 +9,10 @@ use sigil_api::identity_manager::{Addresses, Error as IdentityManagerError};
 
 use super::session::Account;
 use crate::api::error::ApiError;
+use crate::browser::copy_text;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
+use crate::qr::svg_path;
 
 /// What the section shows.
 #[derive(Clone, PartialEq)]
@@ -21,7 +24,7 @@ enum Loaded {
     Failed(String),
 }
 
-fn load(account: Account, shown: RwSignal<Loaded>) {
+fn load(account: Account, shown: RwSignal<Loaded>, evm: RwSignal<Option<String>>) {
     shown.set(Loaded::Loading);
     spawn_local(async move {
         let result = match account.identity_manager().await {
@@ -29,7 +32,10 @@ fn load(account: Account, shown: RwSignal<Loaded>) {
             Err(error) => Err(error),
         };
         let next = match result {
-            Ok(addresses) => Loaded::Addresses(addresses),
+            Ok(addresses) => {
+                evm.try_set(Some(addresses.evm.clone()));
+                Loaded::Addresses(addresses)
+            }
             Err(ApiError::IdentityManager(error @ IdentityManagerError::ChainsNotConfigured)) => {
                 Loaded::NotSetUp(error.to_string())
             }
@@ -41,21 +47,54 @@ fn load(account: Account, shown: RwSignal<Loaded>) {
     });
 }
 
+/// One address: the text, a copy button and its QR code.
 #[component]
-pub fn AddressList(account: Account) -> impl IntoView {
+fn AddressEntry(name: &'static str, kind: &'static str, address: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = StoredValue::new(address.clone());
+    let copy = move |_| {
+        let text = text.get_value();
+        spawn_local(async move {
+            copied.try_set(copy_text(&text).await.is_ok());
+        });
+    };
+    let qr = svg_path(&address).map(|(side, path)| {
+        view! {
+            <svg class="qr" viewBox=format!("0 0 {side} {side}") role="img"
+                aria-label=format!("QR code of your {name} address") data-qr=kind>
+                <rect width="100%" height="100%" fill="#fff"/>
+                <path d=path fill="#000"/>
+            </svg>
+        }
+    });
+    view! {
+        <dt>{name}</dt>
+        <dd>
+            <code data-address=kind>{address}</code>
+            <button class="button secondary small" type="button" on:click=copy
+                aria-label=format!("Copy your {name} address")>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+            <details>
+                <summary>"QR code"</summary>
+                {qr}
+            </details>
+        </dd>
+    }
+}
+
+#[component]
+pub fn AddressList(account: Account, evm: RwSignal<Option<String>>) -> impl IntoView {
     let shown = RwSignal::new(Loaded::Loading);
-    load(account, shown);
+    load(account, shown, evm);
     let body = move || {
         match shown.get() {
         Loaded::Loading => view! { <Progress label="Looking up your addresses…"/> }.into_any(),
         Loaded::Addresses(addresses) => view! {
             <dl class="facts addresses">
-                <dt>"Ethereum and other EVM chains"</dt>
-                <dd><code data-address="evm">{addresses.evm}</code></dd>
-                <dt>"Bitcoin"</dt>
-                <dd><code data-address="bitcoin">{addresses.bitcoin}</code></dd>
-                <dt>"Solana"</dt>
-                <dd><code data-address="solana">{addresses.solana}</code></dd>
+                <AddressEntry name="Ethereum and other EVM chains" kind="evm" address=addresses.evm/>
+                <AddressEntry name="Bitcoin" kind="bitcoin" address=addresses.bitcoin/>
+                <AddressEntry name="Solana" kind="solana" address=addresses.solana/>
             </dl>
             <p class="muted">
                 "The keys behind these addresses are held by the Internet Computer as threshold \
@@ -70,7 +109,7 @@ pub fn AddressList(account: Account) -> impl IntoView {
                 advice="Sigil could not reach the keys behind them. Check your connection and try again."
                 detail=error
             />
-            <button class="button secondary" on:click=move |_| load(account, shown)>"Try again"</button>
+            <button class="button secondary" on:click=move |_| load(account, shown, evm)>"Try again"</button>
         }
         .into_any(),
     }

@@ -8,8 +8,12 @@
 //! person is signed out with a notice saying why.
 
 mod account;
+mod activity;
 mod addresses;
 mod devices;
+mod evm;
+mod policy;
+mod review;
 mod session;
 mod signed_out;
 mod two_factor;
