@@ -5,7 +5,8 @@
 // button funds the address; a send below the policy's step-up amount is
 // approved and mined; one above it is confirmed with the passkey first;
 // one over the limit is refused in words and nothing is sent; the policy
-// and the signatures made are shown; all of it at 360 px.
+// and the signatures made are shown; a tightening applies at once and a
+// loosening waits until the passkey cancels it; all of it at 360 px.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -118,6 +119,35 @@ test('the wallet shows the policy in force and what the keys signed', async () =
   const signatures = wallet.locator('[data-section=activity] [data-signature]');
   await wallet.waitForFunction(() => document.querySelectorAll('[data-section=activity] [data-signature]').length === 2);
   assert.match(await signatures.first().textContent(), /Send 0\.5 ETH/, 'newest first');
+});
+
+test('a tighter policy applies at once; a looser one waits, and the passkey cancels it', async () => {
+  const section = wallet.locator('[data-section=policy]');
+  await section.getByText('Change your policy').click();
+  const limit = section.getByLabel('At most per transaction');
+  const notice = section.locator('.done, .notice').last();
+  await limit.fill('0.2');
+  await section.getByRole('button', { name: 'Save policy' }).click();
+  await section.getByText('Saved: your new policy is in force.').waitFor({ timeout: 30_000 });
+  await section.getByText(/At most 0\.2 ETH a transaction/).first().waitFor();
+  assert.equal(await section.locator('[data-policy-pending]').count(), 0);
+
+  await section.getByLabel('At most per transaction').fill('5');
+  await section.getByRole('button', { name: 'Save policy' }).click();
+  const pending = section.locator('[data-policy-pending]');
+  await pending.waitFor({ timeout: 30_000 });
+  assert.match(await notice.textContent(), /What loosens your policy applies from .* unless one of your passkeys cancels it/);
+  assert.match(await pending.textContent(), /At most 5 ETH a transaction/);
+  assert.match(await section.locator('[data-policy-current]').textContent(), /At most 0\.2 ETH a transaction/);
+  await env.browser.screenshot(wallet, 'wallet-evm-policy-pending');
+  await pending.getByRole('button', { name: 'Cancel this change' }).click();
+  await section.getByText('Cancelled: the waiting change will not apply.').waitFor({ timeout: 30_000 });
+  await pending.waitFor({ state: 'detached', timeout: 30_000 });
+
+  await review('0.3');
+  const refused = card().locator('[data-send-failed]');
+  await refused.waitFor({ timeout: 60_000 });
+  assert.match(await refused.textContent(), /more than the 0\.2 ETH your policy allows in one transaction/);
 });
 
 test('the wallet with its chain fits 360 px, and every control is reachable by Tab', async () => {

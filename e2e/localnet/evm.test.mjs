@@ -8,9 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { Actor, HttpAgent } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
-import { Ed25519KeyIdentity } from '@dfinity/identity';
 import {
   JsonRpcProvider,
   Transaction,
@@ -25,69 +22,10 @@ import {
   verifyTypedData,
 } from 'ethers';
 
-import { IDENTITY_MANAGER_ID, chainsCanisters } from './chains.mjs';
+import { chainsCanisters } from './chains.mjs';
 import { HARDHAT_CHAIN_ID, startHardhat } from './hardhat.mjs';
 import { startLocalnet } from './harness.mjs';
-
-// Only what this test sends and reads; an error is kept as `reserved`,
-// which accepts any value.
-const result = (ok) => IDL.Variant({ Ok: ok, Err: IDL.Reserved });
-const EvmTransactionRequest = IDL.Record({
-  chain_id: IDL.Text,
-  nonce: IDL.Text,
-  to: IDL.Opt(IDL.Text),
-  value: IDL.Opt(IDL.Text),
-  data: IDL.Opt(IDL.Text),
-  gas: IDL.Text,
-  gas_price: IDL.Opt(IDL.Text),
-  max_fee_per_gas: IDL.Opt(IDL.Text),
-  max_priority_fee_per_gas: IDL.Opt(IDL.Text),
-  access_list: IDL.Opt(IDL.Vec(IDL.Record({ address: IDL.Text, storage_keys: IDL.Vec(IDL.Text) }))),
-});
-const SignatureRequest = IDL.Variant({
-  EvmMessage: IDL.Record({ message: IDL.Vec(IDL.Nat8) }),
-  EvmTypedData: IDL.Record({ json: IDL.Text }),
-  EvmTransaction: EvmTransactionRequest,
-});
-const Review = IDL.Record({
-  title: IDL.Text,
-  fields: IDL.Vec(IDL.Record({ label: IDL.Text, value: IDL.Text })),
-  warnings: IDL.Vec(IDL.Text),
-});
-const Signed = IDL.Variant({
-  EvmSignature: IDL.Record({ address: IDL.Text, signature: IDL.Vec(IDL.Nat8) }),
-  EvmTransaction: IDL.Record({ address: IDL.Text, raw: IDL.Vec(IDL.Nat8), hash: IDL.Vec(IDL.Nat8) }),
-});
-const identityManager = () =>
-  IDL.Service({
-    create_account: IDL.Func(
-      [
-        IDL.Record({
-          device: IDL.Record({
-            public_key: IDL.Vec(IDL.Nat8),
-            alias: IDL.Text,
-            credential_id: IDL.Opt(IDL.Vec(IDL.Nat8)),
-            purpose: IDL.Variant({ Authentication: IDL.Null }),
-            key_type: IDL.Variant({ Ed25519: IDL.Null }),
-            protected: IDL.Bool,
-          }),
-        }),
-      ],
-      [result(IDL.Nat64)],
-      [],
-    ),
-    addresses: IDL.Func([IDL.Record({ account: IDL.Nat64 })], [result(IDL.Record({ evm: IDL.Text }))], []),
-    prepare_signature: IDL.Func(
-      [IDL.Record({ account: IDL.Nat64, request: SignatureRequest, origin: IDL.Opt(IDL.Text) })],
-      [result(IDL.Record({ id: IDL.Nat64, review: Review }))],
-      [],
-    ),
-    approve_signature: IDL.Func(
-      [IDL.Record({ account: IDL.Nat64, id: IDL.Nat64 })],
-      [result(Signed)],
-      [],
-    ),
-  });
+import { openAccount } from './signing.mjs';
 
 if (!process.env.SIGNER_WASM) throw new Error('SIGNER_WASM is not set: run the tests through scripts/test');
 
@@ -103,22 +41,7 @@ before(async () => {
     startHardhat(),
   ]);
   chain = new JsonRpcProvider(node.url, HARDHAT_CHAIN_ID, { staticNetwork: true });
-  const identity = Ed25519KeyIdentity.generate();
-  const agent = await HttpAgent.create({ host: net.url, identity, shouldFetchRootKey: true });
-  im = Actor.createActor(identityManager, { agent, canisterId: IDENTITY_MANAGER_ID });
-  const created = await im.create_account({
-    device: {
-      public_key: [...new Uint8Array(identity.getPublicKey().toDer())],
-      alias: 'laptop',
-      credential_id: [],
-      purpose: { Authentication: null },
-      key_type: { Ed25519: null },
-      protected: false,
-    },
-  });
-  assert.ok('Ok' in created, 'the account is created');
-  account = created.Ok;
-  evm = (await im.addresses({ account })).Ok.evm;
+  ({ im, account, evm } = await openAccount(net.url));
 });
 after(async () => {
   chain?.destroy();

@@ -27,13 +27,19 @@ export async function startHardhat() {
   const child = spawn(
     join(E2E, 'node_modules/.bin/hardhat'),
     ['--config', join(E2E, 'hardhat.config.cjs'), 'node', '--hostname', '127.0.0.1', '--port', String(port)],
-    { cwd: E2E, env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: E2E,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the Hardhat node did not start within 60 s')), 60_000);
     child.once('exit', (code) => reject(new Error(`the Hardhat node exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /JSON-RPC server at (http:\/\/\S+?)\/?$/.exec(line);
+      // Colours, where a terminal or the test runner asks for them.
+      const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+      const match = /JSON-RPC server at (http:\/\/[^\s/]+)/.exec(plain);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -3,7 +3,8 @@
 //! `approve_signature` signs exactly that, once, for the device that
 //! prepared it. EIP-191 messages and EIP-712 typed data recover to the
 //! account's EVM address; transactions decode (with `alloy-consensus`, not
-//! Sigil's encoder) to what was reviewed and recover to it too; Solana
+//! Sigil's encoder) to what was reviewed and recover to it too, the same
+//! address on every chain; Solana
 //! messages verify under the Solana address. No dapp, stranger, anonymous
 //! caller or (with two-factor on) non-passkey gets anything signed; sizes,
 //! chains and a flood are refused in words; every signature made is logged.
@@ -210,6 +211,29 @@ async fn should_sign_transactions_that_decode_to_what_was_reviewed() {
     assert_eq!(format!("0x{}", hex::encode(&signed.tx().input)), code);
     let signature = signed.signature().as_bytes();
     assert_eq!(recovered(&signed.signature_hash().0, &signature), address);
+}
+
+#[tokio::test]
+async fn should_sign_on_every_chain_with_the_same_address() {
+    let net = start_with_signer();
+    let (owner, account, _, _) = passkey_and_laptop(&net).await;
+    let address = addresses(&owner, account).await.unwrap().evm;
+    for chain_id in [EVM_CHAIN_ID, SECOND_EVM_CHAIN_ID] {
+        let Signed::EvmTransaction {
+            address: by, raw, ..
+        } = sign(&owner, account, transfer(chain_id)).await.unwrap()
+        else {
+            panic!("not a transaction");
+        };
+        let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718(&mut raw.as_slice()).unwrap()
+        else {
+            panic!("not an EIP-1559 transaction");
+        };
+        assert_eq!(signed.tx().chain_id, chain_id);
+        let signature = signed.signature().as_bytes();
+        assert_eq!(recovered(&signed.signature_hash().0, &signature), address);
+        assert_eq!(by, address);
+    }
 }
 
 #[tokio::test]

@@ -44,6 +44,8 @@ pub const KEY_NAME: &str = "dfx_test_key";
 /// The EVM chain the network of [`start_with_signer`] signs for (a local
 /// Hardhat node's).
 pub const EVM_CHAIN_ID: u64 = 31337;
+/// Another EVM chain it signs for.
+pub const SECOND_EVM_CHAIN_ID: u64 = 11_155_111;
 
 /// The ids of the identity manager and the signer in [`start_with_signer`]:
 /// fixed, so that each install argument can name the other canister.
@@ -72,11 +74,18 @@ pub fn start_with_signer_and(configure: impl FnOnce(&mut InitArgs)) -> Localnet 
             global_origin: SIGIL.to_string(),
             bitcoin_network: BitcoinNetwork::Regtest,
         }),
-        evm_chains: Some(vec![EvmChain {
-            chain_id: EVM_CHAIN_ID,
-            name: "Hardhat".to_string(),
-            symbol: "ETH".to_string(),
-        }]),
+        evm_chains: Some(vec![
+            EvmChain {
+                chain_id: EVM_CHAIN_ID,
+                name: "Hardhat".to_string(),
+                symbol: "ETH".to_string(),
+            },
+            EvmChain {
+                chain_id: SECOND_EVM_CHAIN_ID,
+                name: "Sepolia".to_string(),
+                symbol: "ETH".to_string(),
+            },
+        ]),
         ..InitArgs::default()
     };
     configure(&mut im_init);
