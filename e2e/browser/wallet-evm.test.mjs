@@ -79,6 +79,7 @@ test('a send below the step-up amount is reviewed by Sigil, approved and mined',
   assert.equal(await shown.locator('[data-review-title]').textContent(), 'Send 0.05 ETH');
   assert.match(await shown.textContent(), new RegExp(RECIPIENT));
   assert.equal(await shown.locator('[data-step-up]').count(), 0, 'no passkey asked below 0.1 ETH');
+  assert.equal(await shown.locator('[data-policy-allows]').textContent(), 'Your policy allows this.');
   await env.browser.screenshot(wallet, 'wallet-evm-review');
   await shown.getByRole('button', { name: 'Approve and send' }).click();
   assert.match(await sentText(), /Send 0\.05 ETH: done, in block \d+/);

@@ -22,15 +22,15 @@ pub struct TransferForm {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransferError {
-    #[error("the recipient must be an address: 0x and 40 hexadecimal digits")]
+    #[error("The recipient must be an address: 0x and 40 hexadecimal digits.")]
     NotAnAddress,
-    #[error("amount: {0}")]
+    #[error("Amount: {0}.")]
     Amount(AmountError),
-    #[error("maximum fee: {0}")]
+    #[error("Maximum fee: {0}.")]
     MaxFee(AmountError),
-    #[error("priority fee: {0}")]
+    #[error("Priority fee: {0}.")]
     PriorityFee(AmountError),
-    #[error("the priority fee cannot be above the maximum fee")]
+    #[error("The priority fee cannot be above the maximum fee.")]
     PriorityAboveMax,
 }
 
@@ -133,6 +133,6 @@ mod tests {
         let words = transfer_request(&form(TO, "1.2.3", "1", "1"), 1, 0)
             .expect_err("refused")
             .to_string();
-        assert!(words.starts_with("amount: "), "{words}");
+        assert!(words.starts_with("Amount: "), "{words}");
     }
 }

@@ -119,6 +119,19 @@ pub fn check_request<M: Memory + Clone>(
     Ok(owner)
 }
 
+/// A request as read: what the key signs, its review, how the log and the
+/// policy see it.
+struct Read {
+    payload: Payload,
+    review: Review,
+    kind: SignatureKind,
+    chain_id: Option<u64>,
+    /// What the log digests: the message, the typed data's JSON or the
+    /// unsigned transaction's encoding.
+    digested: Vec<u8>,
+    subject: Subject,
+}
+
 /// Prepares `args` for signing by `public_key` (the account's key of the
 /// request's family) and returns its id and review.
 pub fn prepare<M: Memory + Clone>(
@@ -128,21 +141,26 @@ pub fn prepare<M: Memory + Clone>(
     public_key: Vec<u8>,
 ) -> Result<PreparedSignature, Error> {
     authorize(&state.storage, env.caller, args.account)?;
-    let (payload, review, kind, chain_id, digested, subject) = match &args.request {
+    let Read {
+        payload,
+        review,
+        kind,
+        chain_id,
+        digested,
+        subject,
+    } = match &args.request {
         SignatureRequest::EvmMessage { message } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
             let review = message_review("Sign a message", &address.to_checksummed(), message);
             let hash = personal_message_hash(message);
-            let kind = SignatureKind::EvmMessage;
-            let subject = Subject::Message;
-            (
-                Payload::EvmHash(hash),
+            Read {
+                payload: Payload::EvmHash(hash),
                 review,
-                kind,
-                None,
-                message.to_vec(),
-                subject,
-            )
+                kind: SignatureKind::EvmMessage,
+                chain_id: None,
+                digested: message.to_vec(),
+                subject: Subject::Message,
+            }
         }
         SignatureRequest::EvmTypedData { json } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -162,16 +180,14 @@ pub fn prepare<M: Memory + Clone>(
             let mut review = data.review;
             review.fields.insert(0, address_field(&address));
             let payload = Payload::EvmHash(data.signing_hash);
-            let kind = SignatureKind::EvmTypedData;
-            let subject = Subject::TypedData { chain_id };
-            (
+            Read {
                 payload,
                 review,
-                kind,
+                kind: SignatureKind::EvmTypedData,
                 chain_id,
-                json.as_bytes().to_vec(),
-                subject,
-            )
+                digested: json.as_bytes().to_vec(),
+                subject: Subject::TypedData { chain_id },
+            }
         }
         SignatureRequest::EvmTransaction(request) => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -182,21 +198,19 @@ pub fn prepare<M: Memory + Clone>(
                 unsigned: Box::new(transaction.unsigned),
                 hash: transaction.signing_hash,
             };
-            let kind = SignatureKind::EvmTransaction;
-            let subject = Subject::Transaction {
-                chain_id,
-                to: transaction.to,
-                value: u128::try_from(transaction.value).unwrap_or(u128::MAX),
-            };
             let review = transaction.review;
-            (
+            Read {
                 payload,
                 review,
-                kind,
-                Some(chain_id),
-                transaction.encoded,
-                subject,
-            )
+                kind: SignatureKind::EvmTransaction,
+                chain_id: Some(chain_id),
+                digested: transaction.encoded,
+                subject: Subject::Transaction {
+                    chain_id,
+                    to: transaction.to,
+                    value: u128::try_from(transaction.value).unwrap_or(u128::MAX),
+                },
+            }
         }
         SignatureRequest::EvmHash { hash } => {
             let address = Address::from_public_key(&public_key).map_err(unusable)?;
@@ -212,24 +226,27 @@ pub fn prepare<M: Memory + Clone>(
             review.warn(
                 "Nobody can show what a bare hash means: it may be a transaction or a permit that moves your funds.",
             );
-            let kind = SignatureKind::EvmHash;
-            let subject = Subject::RawHash;
-            (
-                Payload::EvmHash(hash),
+            Read {
+                payload: Payload::EvmHash(hash),
                 review,
-                kind,
-                None,
-                hash.to_vec(),
-                subject,
-            )
+                kind: SignatureKind::EvmHash,
+                chain_id: None,
+                digested: hash.to_vec(),
+                subject: Subject::RawHash,
+            }
         }
         SignatureRequest::SolanaMessage { message } => {
             let address = solana::address(&public_key).map_err(unusable)?;
             let review = message_review("Sign a Solana message", &address, message);
             let payload = Payload::SolanaMessage(message.to_vec());
-            let kind = SignatureKind::SolanaMessage;
-            let subject = Subject::Message;
-            (payload, review, kind, None, message.to_vec(), subject)
+            Read {
+                payload,
+                review,
+                kind: SignatureKind::SolanaMessage,
+                chain_id: None,
+                digested: message.to_vec(),
+                subject: Subject::Message,
+            }
         }
     };
     let requirement = evaluate_policy(&state.storage, args.account, &subject, env.now)?;

@@ -130,13 +130,8 @@ fn ChainCard(
         spawn_local(async move {
             let outcome = async {
                 let nonce = node().nonce(&address).await.map_err(|e| e.to_string())?;
-                let request = transfer_request(&typed, chain_id, nonce).map_err(|e| {
-                    let mut text = e.to_string();
-                    if let Some(first) = text.get_mut(..1) {
-                        first.make_ascii_uppercase();
-                    }
-                    text
-                })?;
+                let request =
+                    transfer_request(&typed, chain_id, nonce).map_err(|e| e.to_string())?;
                 step.try_set(Step::Working(
                     "Sigil is reading what you are about to sign…".into(),
                 ));
@@ -244,9 +239,14 @@ fn ChainCard(
                 view! {
                     <div class="review" data-review="transaction">
                         <ReviewView review=review/>
-                        {asks_passkey.then(|| view! {
-                            <p class="notice" data-step-up>"Your policy asks you to confirm this with one of your passkeys."</p>
-                        })}
+                        {if asks_passkey {
+                            view! {
+                                <p class="notice" data-step-up>"Your policy asks you to confirm this with one of your passkeys."</p>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <p class="muted" data-policy-allows>"Your policy allows this."</p> }.into_any()
+                        }}
                         <div class="actions">
                             <button class="button" data-action="approve" on:click=move |_| approve(prepared.clone())>
                                 "Approve and send"
