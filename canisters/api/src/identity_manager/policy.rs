@@ -9,12 +9,13 @@
 //! together); above a lower amount, a fresh assertion of one of the
 //! account's passkeys over the request; optionally, only listed recipients;
 //! bare hashes never, unless the policy turns that on (and then each needs
-//! a passkey too). A new account has
-//! [`default`](Policy) limits on every chain the identity manager signs
+//! a passkey too). A new account has the default limits
+//! ([`DEFAULT_TRANSACTION_LIMIT`], [`DEFAULT_DAILY_LIMIT`],
+//! [`DEFAULT_STEP_UP_ABOVE`]) on every chain the identity manager signs
 //! for. A change that tightens applies at once; one that loosens anything
-//! applies after [`POLICY_LOOSENING_DELAY_NS`], and until then the policy
-//! in force is the tighter of the two; any passkey of the account can
-//! cancel it.
+//! applies after [`POLICY_LOOSENING_DELAY_NS`] (or the configured delay),
+//! and until then the policy in force is the tighter of the two; any
+//! passkey of the account can cancel it.
 
 use candid::{CandidType, Deserialize};
 use serde_bytes::ByteBuf;
