@@ -1,7 +1,7 @@
 //! Cost of an account's addresses: instructions (wasmi fuel) of the whole
 //! `addresses` update, the identity manager and the signer together, from
 //! the ingress message to the reply, the first time (three threshold
-//! public-key calls) and once the signer keeps the keys; and of signatures,
+//! public-key calls) and once the identity manager keeps the addresses; and of signatures,
 //! `prepare_signature` (reading the request, hashing it, making its review)
 //! and `approve_signature` (threshold signature, recovery id, the check
 //! against the account's key, the log) for an EIP-191 message, EIP-712
@@ -141,7 +141,7 @@ fn main() {
     println!("| update (identity manager and signer) | instructions |");
     println!("| --- | ---: |");
     println!("| `addresses`, first lookup (three threshold public-key calls) | {uncached} |");
-    println!("| `addresses`, later lookups (keys kept by the signer) | {cached} |");
+    println!("| `addresses`, later lookups (kept by the identity manager) | {cached} |");
     for (name, request) in requests() {
         let args = PrepareSignatureArgs {
             account,

@@ -8,7 +8,8 @@
 //!
 //! Invariants: the configuration (signer, origin, Bitcoin network) is set
 //! once and never changed, since any change would give every account other
-//! addresses; only a device of the account (a passkey with two-factor on)
+//! addresses (so the addresses written at an account's first lookup are
+//! kept for good); only a device of the account (a passkey with two-factor on)
 //! learns its addresses: a dapp's session carries a per-origin principal,
 //! which is no device, and the anonymous principal is refused.
 

@@ -255,17 +255,20 @@ fn get_principal(args: GetPrincipalArgs) -> Result<Principal, Error> {
 
 /// The account's addresses for other chains (EVM, Bitcoin, Solana), from
 /// the keys the signer holds for its global principal. Caller: a device of
-/// the account (a passkey with two-factor on). An update: it asks the
-/// signer, canister to canister (which answers from its kept keys after
-/// the first lookup).
+/// the account (a passkey with two-factor on). An update: the first time
+/// it asks the signer, canister to canister, and keeps the addresses (they
+/// never change); later lookups answer from them.
 #[update]
 async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
     ensure_salt_for(args.account).await?;
     let (config, owner) = with_state(|state| chains::owner(&state.storage, &env(), args.account))?;
+    if let Some(kept) = with_state(|state| state.storage.addresses(args.account)) {
+        return Ok(kept);
+    }
     let bitcoin = signer_client::public_key(config.signer, owner, KeyFamily::Bitcoin).await?;
     let evm = signer_client::public_key(config.signer, owner, KeyFamily::Evm).await?;
     let solana = signer_client::public_key(config.signer, owner, KeyFamily::Solana).await?;
-    chains::addresses(
+    let addresses = chains::addresses(
         owner,
         config.bitcoin_network,
         chains::OwnerKeys {
@@ -273,7 +276,9 @@ async fn addresses(args: AddressesArgs) -> Result<Addresses, Error> {
             evm: &evm,
             solana: &solana,
         },
-    )
+    )?;
+    with_state_mut(|state| (state.storage).keep_addresses(args.account, addresses.clone()));
+    Ok(addresses)
 }
 
 /// Reads a request to sign for another chain (an EVM message, typed data

@@ -27,10 +27,13 @@
 //! ├── POLICIES           StableBTreeMap<AccountNumber, StoredPolicy>
 //! │                        account → its signing policy and a pending
 //! │                        change (Candid); absent: the default policy
-//! └── SPENDING           StableBTreeMap<((AccountNumber, u64), (u64, u64)), u128>
-//!                          ((account, chain id), (time, prepared id)) →
-//!                          wei sent by a transaction signed then; only
-//!                          the last 24 hours are kept
+//! ├── SPENDING           StableBTreeMap<((AccountNumber, u64), (u64, u64)), u128>
+//! │                        ((account, chain id), (time, prepared id)) →
+//! │                        wei sent by a transaction signed then; only
+//! │                        the last 24 hours are kept
+//! └── ADDRESSES          StableBTreeMap<AccountNumber, StoredAddresses>
+//!                          account → its addresses for other chains
+//!                          (Candid), written at the first lookup
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -54,3 +57,4 @@ pub const SIGNATURE_LOG: MemoryId = MemoryId::new(5);
 pub const EVM_CHAINS: MemoryId = MemoryId::new(6);
 pub const POLICIES: MemoryId = MemoryId::new(7);
 pub const SPENDING: MemoryId = MemoryId::new(8);
+pub const ADDRESSES: MemoryId = MemoryId::new(9);

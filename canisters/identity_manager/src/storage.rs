@@ -21,8 +21,9 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, EvmChain, KeyType,
-    MAX_LOGGED_SIGNATURES, POLICY_LOOSENING_DELAY_NS, PolicyState, Purpose, SignatureRecord,
+    AccountNumber, Addresses, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, EvmChain,
+    KeyType, MAX_LOGGED_SIGNATURES, POLICY_LOOSENING_DELAY_NS, PolicyState, Purpose,
+    SignatureRecord,
 };
 
 use crate::memory;
@@ -213,6 +214,7 @@ pub struct Storage<M: Memory> {
     evm_chains: StableCell<StoredEvmChains, VMem<M>>,
     policies: StableBTreeMap<AccountNumber, StoredPolicy, VMem<M>>,
     spending: StableBTreeMap<SpendingKey, u128, VMem<M>>,
+    addresses: StableBTreeMap<AccountNumber, StoredAddresses, VMem<M>>,
 }
 
 /// A signature record as the log stores it (CBOR).
@@ -247,6 +249,12 @@ pub struct StoredPolicy(pub PolicyState);
 
 candid_storable!(StoredPolicy, Bound::Unbounded);
 
+/// An account's addresses, as stored.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct StoredAddresses(pub Addresses);
+
+candid_storable!(StoredAddresses, Bound::Unbounded);
+
 /// A key of the spending record: ((account, chain id), (time, prepared id)).
 type SpendingKey = ((AccountNumber, u64), (u64, u64));
 
@@ -275,6 +283,7 @@ impl<M: Memory + Clone> Storage<M> {
             ),
             policies: StableBTreeMap::init(manager.get(memory::POLICIES)),
             spending: StableBTreeMap::init(manager.get(memory::SPENDING)),
+            addresses: StableBTreeMap::init(manager.get(memory::ADDRESSES)),
         }
     }
 
@@ -298,6 +307,17 @@ impl<M: Memory + Clone> Storage<M> {
         for key in old {
             self.signature_log.remove(&key);
         }
+    }
+
+    /// `account`'s addresses, once written.
+    pub fn addresses(&self, account: AccountNumber) -> Option<Addresses> {
+        self.addresses.get(&account).map(|stored| stored.0)
+    }
+
+    /// Keeps `account`'s addresses: they never change (the chains
+    /// configuration is set once).
+    pub fn keep_addresses(&mut self, account: AccountNumber, addresses: Addresses) {
+        self.addresses.insert(account, StoredAddresses(addresses));
     }
 
     /// `account`'s stored policy; `None`: it has the default one.

@@ -1,7 +1,9 @@
 //! Addresses for other chains, with the real signer wasm behind the
 //! identity manager: the same addresses every time and after an upgrade of
 //! both canisters, other addresses for another account, exactly the keys
-//! the network derives at the signer's documented paths, and no way for a
+//! the network derives at the signer's documented paths, kept by the
+//! identity manager once written (answered with the signer stopped), and
+//! no way for a
 //! dapp, another account, the anonymous principal or any ingress message
 //! to reach the signer.
 
@@ -44,6 +46,43 @@ async fn should_keep_an_accounts_addresses_across_calls_and_upgrades() {
     net.restart(true); // upgrades both canisters with their install arguments
     let owner = Client::new(&net, BasicIdentity::from_raw_key(&key)).await;
     assert_eq!(addresses(&owner, account).await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn should_answer_an_accounts_addresses_without_the_signer_once_written() {
+    let net = start_with_signer();
+    let (_, signer) = im_and_signer_ids();
+    let (owner, account) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
+    let (newcomer, newcomer_account) = Client::register(&net, ed25519(), KeyType::Ed25519).await;
+    let written = addresses(&owner, account).await.unwrap();
+
+    #[derive(candid::CandidType)]
+    struct CanisterIdRecord {
+        canister_id: Principal,
+    }
+    let controller = controller_client(&net).await;
+    controller
+        .agent
+        .update(&Principal::management_canister(), "stop_canister")
+        .with_effective_canister_id(signer)
+        .with_arg(
+            candid::encode_one(CanisterIdRecord {
+                canister_id: signer,
+            })
+            .unwrap(),
+        )
+        .call_and_wait()
+        .await
+        .unwrap();
+
+    assert_eq!(addresses(&owner, account).await, Ok(written));
+    assert!(
+        matches!(
+            addresses(&newcomer, newcomer_account).await,
+            Err(Error::SignerUnavailable { .. })
+        ),
+        "the signer is stopped: a first lookup needs it"
+    );
 }
 
 #[tokio::test]
