@@ -15,10 +15,11 @@ pub fn Activity(account: Account, signed: RwSignal<u32>) -> impl IntoView {
     Effect::new(move || {
         signed.track();
         spawn_local(async move {
-            let result = match account.identity_manager().await {
-                Ok((identity_manager, number)) => identity_manager.signature_log(number).await,
-                Err(error) => Err(error),
-            };
+            let result = account
+                .with_identity_manager(|identity_manager, number| async move {
+                    identity_manager.signature_log(number).await
+                })
+                .await;
             log.try_set(Some(result.map_err(|e| e.to_string())));
         });
     });

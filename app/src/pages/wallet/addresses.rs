@@ -27,10 +27,11 @@ enum Loaded {
 fn load(account: Account, shown: RwSignal<Loaded>, evm: RwSignal<Option<String>>) {
     shown.set(Loaded::Loading);
     spawn_local(async move {
-        let result = match account.identity_manager().await {
-            Ok((identity_manager, number)) => identity_manager.addresses(number).await,
-            Err(error) => Err(error),
-        };
+        let result = account
+            .with_identity_manager(|identity_manager, number| async move {
+                identity_manager.addresses(number).await
+            })
+            .await;
         let next = match result {
             Ok(addresses) => {
                 evm.try_set(Some(addresses.evm.clone()));

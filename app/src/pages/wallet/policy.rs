@@ -24,10 +24,11 @@ pub fn PolicySection(account: Account) -> impl IntoView {
     let busy = RwSignal::new(false);
     let load = move || {
         spawn_local(async move {
-            let result = match account.identity_manager().await {
-                Ok((identity_manager, number)) => identity_manager.policy(number).await,
-                Err(error) => Err(error),
-            };
+            let result = account
+                .with_identity_manager(|identity_manager, number| async move {
+                    identity_manager.policy(number).await
+                })
+                .await;
             let result = result.map_err(|e| e.to_string());
             if let Ok(loaded) = &result {
                 form.try_set(Some(form_of(&loaded.current)));
@@ -49,10 +50,11 @@ pub fn PolicySection(account: Account) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match account.identity_manager().await {
-                Ok((identity_manager, number)) => identity_manager.set_policy(number, policy).await,
-                Err(error) => Err(error),
-            };
+            let result = account
+                .with_identity_manager(move |identity_manager, number| async move {
+                    identity_manager.set_policy(number, policy).await
+                })
+                .await;
             busy.try_set(false);
             notice.try_set(Some(match result {
                 Ok(saved) => Ok(match &saved.pending {
@@ -70,12 +72,11 @@ pub fn PolicySection(account: Account) -> impl IntoView {
     let cancel = move |_| {
         busy.set(true);
         spawn_local(async move {
-            let result = match account.identity_manager().await {
-                Ok((identity_manager, number)) => {
+            let result = account
+                .with_identity_manager(|identity_manager, number| async move {
                     identity_manager.cancel_policy_change(number).await
-                }
-                Err(error) => Err(error),
-            };
+                })
+                .await;
             busy.try_set(false);
             notice.try_set(Some(
                 result

@@ -143,6 +143,18 @@ impl Account {
         ))
     }
 
+    /// Runs `call` with the identity manager as the signed-in person and
+    /// the account, for a section that loads or changes something of its
+    /// own.
+    pub async fn with_identity_manager<T, F, Fut>(self, call: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(IdentityManager, AccountNumber) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let (identity_manager, number) = self.identity_manager().await?;
+        call(identity_manager, number).await
+    }
+
     /// Whether the session on this device was signed by the device with
     /// `public_key`.
     pub fn is_session_device(self, public_key: &[u8]) -> bool {
