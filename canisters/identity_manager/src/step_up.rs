@@ -161,3 +161,30 @@ pub fn verify(
     key.verify(&signed, &signature)
         .map_err(|_| rejected("its signature does not verify"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_write_base64url_without_padding_as_webauthn_clients_do() {
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff], "-_8"),
+        ] {
+            assert_eq!(base64url(bytes), text);
+        }
+    }
+
+    #[test]
+    fn should_take_the_relying_party_from_the_origins_host() {
+        assert_eq!(host("https://sigil.example"), "sigil.example");
+        assert_eq!(host("http://localhost:8080"), "localhost");
+    }
+}
