@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use crate::browser::{location_hash, reload};
 use crate::components::layout::Layout;
 use crate::pages::authorize::AuthorizePage;
+use crate::pages::evm::EvmPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::wallet::WalletPage;
 use crate::route::Route;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
     let page = move || match route.get() {
         Some(Route::Authorize) => view! { <AuthorizePage/> }.into_any(),
         Some(Route::Wallet) => view! { <WalletPage/> }.into_any(),
+        Some(Route::Evm) => view! { <EvmPage/> }.into_any(),
         None => view! { <NotFoundPage/> }.into_any(),
     };
     view! { <Layout>{page}</Layout> }

@@ -24,6 +24,7 @@ pub mod encoding;
 pub mod evm;
 pub mod format;
 pub mod passkey;
+pub mod provider;
 pub mod qr;
 pub mod route;
 pub mod session;

@@ -1,5 +1,5 @@
-//! The app's routes, named once. `/#authorize` is a hash route (dapps open
-//! exactly that URL); the wallet lives at `/`. The route is read from
+//! The app's routes, named once. `/#authorize` and `/#evm` are hash routes
+//! (dapps open exactly those URLs); the wallet lives at `/`. The route is read from
 //! `location.hash` when the page starts.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,6 +8,8 @@ pub enum Route {
     Wallet,
     /// `/#authorize`: the dapp sign-in protocol.
     Authorize,
+    /// `/#evm`: the window an EVM dapp's provider opens for approvals.
+    Evm,
 }
 
 impl Route {
@@ -16,6 +18,7 @@ impl Route {
         match self {
             Route::Wallet => "/",
             Route::Authorize => "/#authorize",
+            Route::Evm => "/#evm",
         }
     }
 
@@ -24,6 +27,7 @@ impl Route {
         match hash {
             "" | "#" => Some(Route::Wallet),
             "#authorize" => Some(Route::Authorize),
+            "#evm" => Some(Route::Evm),
             _ => None,
         }
     }
@@ -35,7 +39,7 @@ mod tests {
 
     #[test]
     fn should_round_trip_every_route_through_its_path() {
-        for route in [Route::Wallet, Route::Authorize] {
+        for route in [Route::Wallet, Route::Authorize, Route::Evm] {
             let hash = route.path().split_once('#').map_or("", |(_, h)| h);
             let hash = if hash.is_empty() {
                 String::new()

@@ -55,6 +55,9 @@ const sites = await startSites({
 console.log(`Sigil      ${sites.sigilUrl}`);
 console.log(`demo dapp  ${sites.dappUrl}   (signs in with Sigil, calls whoami)`);
 console.log(`demo dapp  ${sites.secondDappUrl}   (the same dapp on another origin: another principal)`);
+if (values['evm-rpc']) {
+  console.log(`EVM dapp   ${sites.dappUrl}/evm.html   (ethers over Sigil's EIP-1193 provider, on the local chain)`);
+}
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

@@ -43,8 +43,13 @@ export async function startSites({
     root: sigilDist,
     port: sigilPort,
     routes: {
-      '/sigil.json': () => ({ body: { network: 'local', url: networkUrl, canisters: ids, evm_chains: evmChains } }),
+      // Read by dapps too: the EVM provider finds its chains there.
+      '/sigil.json': () => ({
+        body: { network: 'local', url: networkUrl, canisters: ids, evm_chains: evmChains },
+        headers: { 'access-control-allow-origin': '*' },
+      }),
     },
+    shared: ['/evm-provider.js'],
   });
   const sigilUrl = `http://${sigilHost}:${sigil.port}`;
   let alternativeOrigins = [];
@@ -54,7 +59,12 @@ export async function startSites({
       port,
       routes: {
         '/dapp.json': () => ({
-          body: { identityProvider: `${sigilUrl}/#authorize`, host: networkUrl, canisterId: ids.demo },
+          body: {
+            identityProvider: `${sigilUrl}/#authorize`,
+            evmProvider: `${sigilUrl}/evm-provider.js`,
+            host: networkUrl,
+            canisterId: ids.demo,
+          },
         }),
         '/.well-known/ii-alternative-origins': () => ({
           body: { alternativeOrigins },

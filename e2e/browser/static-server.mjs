@@ -21,8 +21,10 @@ const TYPES = {
  * Serves `root` on `port` (0 picks a free one).
  * `routes` maps a path to a function returning `{ body, headers? }` (a JSON
  * value or a string), evaluated per request so tests can change answers.
+ * `shared` lists the files any origin may read (CORS), as a module other
+ * sites import must be.
  */
-export async function serveDirectory({ root, port = 0, routes = {} }) {
+export async function serveDirectory({ root, port = 0, routes = {}, shared = [] }) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
     try {
@@ -41,6 +43,7 @@ export async function serveDirectory({ root, port = 0, routes = {} }) {
       response.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
+        ...(shared.includes(path) ? { 'access-control-allow-origin': '*' } : {}),
       });
       response.end(content);
     } catch (error) {

@@ -90,6 +90,8 @@ async function hashName(name, suffix) {
 }
 await minify(notes[0].js.slice(1));
 await minify('authorize.js');
+// The EVM provider module dapps import, under its stable name.
+await minify('evm-provider.js');
 const files = {
   authorize: { js: await hashName('authorize', '.js'), wasm: await hashName('authorize', '_bg.wasm') },
   app: notes[0],

@@ -163,6 +163,7 @@ build_app_with_test_hooks() {
 build_demo_dapp() {
     say "bundling the demo dapp (esbuild)"
     "$ROOT/e2e/node_modules/.bin/esbuild" "$ROOT/e2e/demo-dapp/src/main.js" \
+        "$ROOT/e2e/demo-dapp/src/evm.js" \
         --bundle --format=esm --minify --target=es2022 --log-level=warning \
-        --outfile="$ROOT/e2e/demo-dapp/dist/main.js"
+        --outdir="$ROOT/e2e/demo-dapp/dist"
 }

@@ -89,6 +89,19 @@ impl EvmNode {
         Ok(suggested_fees(base_fee, priority))
     }
 
+    /// The node's price per gas for a legacy transaction.
+    pub async fn gas_price(&self) -> Result<u128, EvmNodeError> {
+        let result = self.call("eth_gasPrice", json!([])).await?;
+        Ok(quantity("gasPrice", &result)?)
+    }
+
+    /// The gas `call` (a JSON-RPC call object: from, to, value, data)
+    /// would use.
+    pub async fn estimate_gas(&self, call: Value) -> Result<u128, EvmNodeError> {
+        let result = self.call("eth_estimateGas", json!([call])).await?;
+        Ok(quantity("gas", &result)?)
+    }
+
     /// Sends a signed transaction; its hash as the node gives it.
     pub async fn send_raw(&self, raw: &[u8]) -> Result<String, EvmNodeError> {
         let raw = format!("0x{}", hex::encode(raw));

@@ -230,16 +230,17 @@ impl IdentityManager {
 
     /// Reads `request` and returns its review (and, where the account's
     /// policy asks a passkey, the challenge it must sign); nothing is
-    /// signed yet.
+    /// signed yet. `origin`: the dapp that asked (`None`: the wallet).
     pub async fn prepare_signature(
         &self,
         account: AccountNumber,
         request: SignatureRequest,
+        origin: Option<String>,
     ) -> Result<PreparedSignature, ApiError> {
         let args = PrepareSignatureArgs {
             account,
             request,
-            origin: None,
+            origin,
         };
         self.call::<PrepareSignature, _>(&args).await
     }

@@ -6,13 +6,16 @@
 //! identity (`Object.is`) and only ever used to `postMessage`.
 
 use js_sys::Object;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Window};
 
 use super::convert::{value_from_js, value_to_js};
 use super::{JsFailure, window};
 use crate::authorize::value::Value;
+
+/// The longest JSON message read, in UTF-16 units of its text.
+pub const MAX_JSON_MESSAGE_UNITS: u32 = 256 * 1024;
 
 /// How Sigil was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,18 @@ impl Peer {
         Ok(())
     }
 
+    /// Posts `message` (JSON) to the peer, delivered only if the peer's
+    /// document has origin `target_origin`.
+    pub fn post_json(
+        &self,
+        message: &serde_json::Value,
+        target_origin: &str,
+    ) -> Result<(), JsFailure> {
+        let value = js_sys::JSON::parse(&message.to_string())?;
+        self.window.post_message(&value, target_origin)?;
+        Ok(())
+    }
+
     fn is(&self, source: &Object) -> bool {
         Object::is(source, &self.window)
     }
@@ -73,6 +88,23 @@ pub struct Received {
     pub data: Value,
 }
 
+/// One received message as JSON: `None` when it is not JSON (a cycle, a
+/// `BigInt`, a function) or longer than [`MAX_JSON_MESSAGE_UNITS`].
+#[derive(Debug, Clone)]
+pub struct ReceivedJson {
+    pub origin: String,
+    pub from_peer: bool,
+    pub data: Option<serde_json::Value>,
+}
+
+fn json_from_js(value: &JsValue) -> Option<serde_json::Value> {
+    let text = js_sys::JSON::stringify(value).ok()?;
+    if text.length() > MAX_JSON_MESSAGE_UNITS {
+        return None;
+    }
+    serde_json::from_str(&String::from(text)).ok()
+}
+
 /// A `message` listener on this window, removed when dropped.
 pub struct MessageListener {
     closure: Closure<dyn FnMut(MessageEvent)>,
@@ -84,14 +116,40 @@ impl MessageListener {
         peer: &Peer,
         mut handler: impl FnMut(Received) + 'static,
     ) -> Result<Self, JsFailure> {
+        Self::listen(peer, move |origin, from_peer, data| {
+            handler(Received {
+                origin,
+                from_peer,
+                data: value_from_js(data),
+            })
+        })
+    }
+
+    /// Calls `handler` for every message event on this window, read as
+    /// JSON.
+    pub fn start_json(
+        peer: &Peer,
+        mut handler: impl FnMut(ReceivedJson) + 'static,
+    ) -> Result<Self, JsFailure> {
+        Self::listen(peer, move |origin, from_peer, data| {
+            handler(ReceivedJson {
+                origin,
+                from_peer,
+                data: json_from_js(data),
+            })
+        })
+    }
+
+    /// Calls `handler` with each event's origin, whether it came from the
+    /// peer, and its data.
+    fn listen(
+        peer: &Peer,
+        mut handler: impl FnMut(String, bool, &JsValue) + 'static,
+    ) -> Result<Self, JsFailure> {
         let peer = peer.clone();
         let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let from_peer = event.source().is_some_and(|source| peer.is(&source));
-            handler(Received {
-                origin: event.origin(),
-                from_peer,
-                data: value_from_js(&event.data()),
-            });
+            handler(event.origin(), from_peer, &event.data());
         });
         window()?.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())?;
         Ok(Self { closure })

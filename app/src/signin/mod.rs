@@ -13,10 +13,13 @@
 //!   `credential_ids` names its passkeys, one assertion by one of them, then
 //!   `lookup_credential_id`, whose account must be the one typed;
 //! - [`stored::resume`]: the session kept in IndexedDB, while it is live;
-//! - [`stored::sign_out`]: deletes it.
+//! - [`stored::sign_out`]: deletes it;
+//! - [`step_up::step_up`]: a passkey confirms one signature the policy
+//!   asks it for.
 
 pub mod passkey;
 mod proof_of_work;
+pub mod step_up;
 pub mod stored;
 
 use sigil_api::identity_manager::{AccountNumber, Error as IdentityManagerError};

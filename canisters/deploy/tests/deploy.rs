@@ -206,6 +206,19 @@ fn should_serve_the_app_and_its_alternative_origins_from_an_assets_canister() {
     assert_eq!(file["ignore"], false);
     assert_eq!(file["headers"]["Access-Control-Allow-Origin"], "*");
     assert_eq!(file["headers"]["Content-Type"], "application/json");
+    // Dapps on other origins import the EVM provider module, which reads
+    // its chains from /sigil.json: both need CORS.
+    for (path, kind) in [
+        ("evm-provider.js", "text/javascript"),
+        ("sigil.json", "application/json"),
+    ] {
+        let file = rule(path);
+        assert_eq!(
+            file["headers"]["Access-Control-Allow-Origin"], "*",
+            "{path}"
+        );
+        assert_eq!(file["headers"]["Content-Type"], kind, "{path}");
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The signed-in wallet: the account number, the global principal, sign
 //! out, and the [`super::addresses`], [`super::evm`], [`super::policy`],
-//! [`super::activity`], [`super::devices`] and [`super::two_factor`]
+//! [`super::activity`], [`super::connections`], [`super::devices`] and [`super::two_factor`]
 //! sections, over one [`Account`].
 
 use leptos::prelude::*;
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::Wallet;
 use super::activity::Activity;
 use super::addresses::AddressList;
+use super::connections::ConnectedApps;
 use super::devices::DeviceList;
 use super::evm::EvmChains;
 use super::policy::PolicySection;
@@ -82,6 +83,7 @@ pub fn AccountView(wallet: Wallet, signed_in: SignedIn) -> impl IntoView {
         <EvmChains account=account address=evm.into() signed=signed/>
         <PolicySection account=account/>
         <Activity account=account signed=signed/>
+        <ConnectedApps account=account/>
         <DeviceList account=account/>
         <TwoFactorSwitch account=account/>
     }

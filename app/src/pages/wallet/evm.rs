@@ -8,19 +8,18 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sigil_api::identity_manager::{PreparedSignature, Signed, StepUpAssertion};
+use sigil_api::identity_manager::{PreparedSignature, Signed};
 
-use super::review::ReviewView;
 use super::session::Account;
 use crate::api::evm_node::EvmNode;
 use crate::browser::timer::sleep_millis;
-use crate::browser::webauthn::get_assertion;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
+use crate::components::review::ReviewView;
 use crate::config::EvmChainConfig;
 use crate::evm::amount::{GWEI_DECIMALS, format_units, format_wei};
 use crate::evm::transfer::{TransferForm, transfer_request};
-use crate::session::passkey_signature;
+use crate::signin::step_up::step_up;
 
 /// What a local network's test-funds button adds: 10 of the native token.
 const TEST_FUNDS: u128 = 10 * 1_000_000_000_000_000_000;
@@ -140,7 +139,7 @@ fn ChainCard(
                     .await
                     .map_err(|e| e.to_string())?;
                 identity_manager
-                    .prepare_signature(number, request)
+                    .prepare_signature(number, request, None)
                     .await
                     .map_err(|e| e.to_string())
             };
@@ -348,21 +347,4 @@ fn FormField(
             prop:value=move || form.with(|f| part.get(f))
             on:input=move |e| form.update(|f| *part.of(f) = event_target_value(&e))/>
     }
-}
-
-/// A passkey's assertion over `challenge`, for the identity manager.
-async fn step_up(challenge: &[u8], credential_ids: &[Vec<u8>]) -> Result<StepUpAssertion, String> {
-    let assertion = get_assertion(challenge, credential_ids)
-        .await
-        .map_err(|e| e.to_string())?;
-    let signature = passkey_signature::encode(
-        &assertion.authenticator_data,
-        &assertion.client_data_json,
-        &assertion.signature,
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(StepUpAssertion {
-        credential_id: assertion.credential_id.into(),
-        signature: signature.into(),
-    })
 }

@@ -10,10 +10,10 @@
 mod account;
 mod activity;
 mod addresses;
+mod connections;
 mod devices;
 mod evm;
 mod policy;
-mod review;
 mod session;
 mod signed_out;
 mod two_factor;
