@@ -12,8 +12,9 @@
  * - `eth_chainId`, `eth_accounts` and the permissions answer from the
  *   provider's state, kept in this origin's localStorage.
  * - Accounts, signatures and chain changes open Sigil's window at `/#evm`
- *   and speak JSON-RPC 2.0 to it over postMessage (ICRC-29: `icrc29_status`
- *   until Sigil answers `ready`; then only that window at Sigil's origin is
+ *   (a popup; a frame inside the element given to `useFrame`) and speak
+ *   JSON-RPC 2.0 to it over postMessage (ICRC-29: `icrc29_status` until
+ *   Sigil answers `ready`; then only that window at Sigil's origin is
  *   heard). Sigil shows the person what was asked, by this page's origin as
  *   the browser names it, and answers.
  *
@@ -48,8 +49,9 @@ const SIGNING_METHODS = new Set([
 
 /**
  * @typedef {{ chain_id: number, name: string, symbol: string, rpc_url: string }} Chain
- * @typedef {{ chainId?: number, accounts?: string[], grantedAt?: number }} State
+ * @typedef {{ chainId?: number, accounts?: string[], grantedAt?: number, added?: Chain[] }} State
  * @typedef {{ method: string, params?: unknown[] | object }} RequestArguments
+ * @typedef {{ target: Window | null, closed: () => boolean, close: () => void, alive: number }} Session
  */
 
 export class ProviderRpcError extends Error {
@@ -104,8 +106,17 @@ function chains() {
   return chainsLoading;
 }
 
-async function currentChain() {
+/** Sigil's chains, then those the person added for this dapp. */
+async function knownChains() {
   const list = await chains();
+  const added = (Array.isArray(state.added) ? state.added : []).filter(
+    (chain) => !list.some((known) => known.chain_id === chain.chain_id),
+  );
+  return [...list, ...added];
+}
+
+async function currentChain() {
+  const list = await knownChains();
   return list.find((chain) => chain.chain_id === state.chainId) ?? list[0];
 }
 
@@ -148,7 +159,11 @@ function permissions() {
 
 /** @param {string} method @param {unknown} params */
 async function read(method, params) {
-  const chain = await currentChain();
+  return readAt(await currentChain(), method, params);
+}
+
+/** @param {Chain} chain @param {string} method @param {unknown} params */
+async function readAt(chain, method, params) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), READ_TIMEOUT_MS);
   let reply;
@@ -174,22 +189,77 @@ async function read(method, params) {
 // requests wait, so that they need no second popup.
 let queue = Promise.resolve();
 let waiting = 0;
-/** @type {{ window: Window, alive: number, closed: boolean } | null} */
+/** @type {Session | null} */
 let open = null;
 let nextId = 1;
+/** @type {Element | null} */
+let frameHost = null;
 
-function openWindow() {
-  if (open && !open.window.closed) return open;
+/**
+ * Opens Sigil in a frame inside `element` from now on (`null`: in a popup,
+ * the default). The frame asks for the right to use passkeys.
+ * @param {Element | null} element
+ */
+export function useFrame(element) {
+  frameHost = element;
+}
+
+/** @param {Element} host @returns {Session} */
+function openFrame(host) {
+  const frame = document.createElement('iframe');
+  frame.src = `${SIGIL_ORIGIN}/#evm`;
+  frame.title = 'Sigil';
+  frame.name = 'sigil-evm';
+  frame.allow = `publickey-credentials-get ${SIGIL_ORIGIN}; publickey-credentials-create ${SIGIL_ORIGIN}`;
+  host.append(frame);
+  /** @param {MessageEvent} event */
+  const onClose = (event) => {
+    const data = event.data;
+    if (event.source !== frame.contentWindow || event.origin !== SIGIL_ORIGIN) return;
+    if (data?.jsonrpc === '2.0' && data.method === 'sigil_close' && data.id === undefined) session.close();
+  };
+  window.addEventListener('message', onClose);
+  /** @type {Session} */
+  const session = {
+    target: frame.contentWindow,
+    closed: () => !frame.isConnected,
+    close: () => {
+      window.removeEventListener('message', onClose);
+      frame.remove();
+      if (open === session) open = null;
+    },
+    alive: 0,
+  };
+  return session;
+}
+
+/** @returns {Session} */
+function openPopup() {
   const opened = window.open(`${SIGIL_ORIGIN}/#evm`, 'sigil-evm', 'popup,width=440,height=720');
   if (!opened) throw new ProviderRpcError(4001, 'The browser blocked Sigil’s window: allow pop-ups for this site.');
-  open = { window: opened, alive: 0, closed: false };
+  /** @type {Session} */
+  const session = {
+    target: opened,
+    closed: () => opened.closed,
+    close: () => {
+      opened.close();
+      if (open === session) open = null;
+    },
+    alive: 0,
+  };
+  return session;
+}
+
+function openSigil() {
+  if (open && !open.closed()) return open;
+  open = frameHost ? openFrame(frameHost) : openPopup();
   return open;
 }
 
 /** @param {string} method @param {unknown} params */
 function exchange(method, params) {
-  const session = openWindow();
-  const target = session.window;
+  const session = openSigil();
+  const target = session.target;
   const id = `sigil-${nextId++}`;
   return new Promise((resolve, reject) => {
     let established = session.alive > 0;
@@ -203,7 +273,7 @@ function exchange(method, params) {
         session.alive = Date.now();
         if (!established) {
           established = true;
-          target.postMessage({ jsonrpc: '2.0', id, method, params }, SIGIL_ORIGIN);
+          target?.postMessage({ jsonrpc: '2.0', id, method, params }, SIGIL_ORIGIN);
         }
         return;
       }
@@ -213,7 +283,7 @@ function exchange(method, params) {
       else resolve(data.result);
     };
     const beat = setInterval(() => {
-      if (target.closed) {
+      if (session.closed()) {
         finish();
         reject(new ProviderRpcError(4001, 'The request was rejected: Sigil’s window was closed.'));
         return;
@@ -221,24 +291,25 @@ function exchange(method, params) {
       const now = Date.now();
       if (!established ? now - started > OPEN_TIMEOUT_MS : now - session.alive > SILENCE_TIMEOUT_MS) {
         finish();
+        session.close();
         reject(new ProviderRpcError(4900, 'Sigil’s window stopped answering.'));
         return;
       }
-      target.postMessage({ jsonrpc: '2.0', id: `status-${nextId++}`, method: 'icrc29_status' }, '*');
+      target?.postMessage({ jsonrpc: '2.0', id: `status-${nextId++}`, method: 'icrc29_status' }, '*');
     }, STATUS_INTERVAL_MS);
     const finish = () => {
       clearInterval(beat);
       window.removeEventListener('message', onMessage);
     };
     window.addEventListener('message', onMessage);
-    if (established) target.postMessage({ jsonrpc: '2.0', id, method, params }, SIGIL_ORIGIN);
+    if (established) target?.postMessage({ jsonrpc: '2.0', id, method, params }, SIGIL_ORIGIN);
   });
 }
 
 /**
  * Asks Sigil's window. Once nothing more waits, the window is closed when
  * the person decided (an answer, or a rejection); a refusal stays on screen
- * for the person to read why, and the window closes itself from there.
+ * for the person to read why, until they close it there.
  * @param {string} method @param {unknown} params @returns {Promise<any>}
  */
 function askSigil(method, params) {
@@ -248,13 +319,14 @@ function askSigil(method, params) {
     try {
       return await exchange(method, params);
     } catch (error) {
-      decided = error instanceof ProviderRpcError && error.code === 4001;
+      decided = error instanceof ProviderRpcError && [4001, 4900].includes(error.code);
       throw error;
     } finally {
       waiting--;
       if (waiting === 0 && open) {
-        if (decided) open.window.close();
-        open = null;
+        if (decided) open.close();
+        // A popup left open is found again by its name.
+        else if (!frameHost) open = null;
       }
     }
   };
@@ -334,12 +406,37 @@ async function request(args) {
       }
       const current = await currentChain();
       if (chainHex(current.chain_id) === wanted) return null;
-      const chain = (await chains()).find((c) => chainHex(c.chain_id) === wanted);
+      const chain = (await knownChains()).find((c) => chainHex(c.chain_id) === wanted);
       if (!chain) throw new ProviderRpcError(4902, `Sigil does not know chain ${wanted}.`);
       await askSigil(method, params);
       state = { ...state, chainId: chain.chain_id };
       saveState(state);
       emit('chainChanged', wanted);
+      return null;
+    }
+    case 'wallet_addEthereumChain': {
+      const proposal = isObject(list[0]) ? list[0] : undefined;
+      const wanted = proposal?.chainId;
+      if (typeof wanted !== 'string' || !/^0x[1-9a-f][0-9a-f]*$/.test(wanted)) {
+        throw new ProviderRpcError(-32602, 'chainId must be 0x and lowercase hexadecimal digits, without leading zeros');
+      }
+      if ((await knownChains()).some((c) => chainHex(c.chain_id) === wanted)) return null;
+      const rpcUrl = Array.isArray(proposal?.rpcUrls) ? proposal.rpcUrls[0] : undefined;
+      if (typeof rpcUrl !== 'string') throw new ProviderRpcError(-32602, 'rpcUrls must name the chain’s node');
+      const chain = {
+        chain_id: parseInt(wanted, 16),
+        name: String(proposal?.chainName ?? wanted),
+        symbol: String(/** @type {any} */ (proposal)?.nativeCurrency?.symbol ?? ''),
+        rpc_url: rpcUrl,
+      };
+      // EIP-3085: the node must serve the chain it is proposed for.
+      const served = await readAt(chain, 'eth_chainId', []).catch(() => undefined);
+      if (typeof served !== 'string' || BigInt(served) !== BigInt(wanted)) {
+        throw new ProviderRpcError(-32602, `The node at ${rpcUrl} does not serve chain ${wanted}.`);
+      }
+      await askSigil(method, params);
+      state = { ...state, added: [...(state.added ?? []), chain] };
+      saveState(state);
       return null;
     }
     case 'eth_sign':

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { JsonRpcProvider, getAddress, parseEther } from 'ethers';
 
 import { passkeysOn, givePasskey } from './dapp.mjs';
-import { lastResult, openEvmDapp, popupFor, rawRequest, screenIn } from './evm-dapp.mjs';
+import { closeRefusal, fundedAccount, lastResult, openEvmDapp, popupFor, rawRequest, screenIn } from './evm-dapp.mjs';
 import { startEnvironment } from './harness.mjs';
 import { assertEveryControlTabbable, assertNoSidewaysScroll } from './layout.mjs';
 
@@ -27,12 +27,7 @@ let dapp;
 before(async () => {
   env = await startEnvironment({ evm: true });
   chain = new JsonRpcProvider(env.node.url, 31337, { staticNetwork: true });
-  wallet = await env.browser.open(`${env.sites.sigilUrl}/`);
-  await wallet.getByRole('button', { name: 'Create a passkey' }).click();
-  const shown = wallet.locator('[data-address=evm]');
-  await shown.waitFor({ timeout: 90_000 });
-  address = await shown.textContent();
-  await chain.send('hardhat_setBalance', [address, '0x8ac7230489e80000']);
+  ({ wallet, address } = await fundedAccount(env, chain));
   dapp = await openEvmDapp(env);
 });
 
@@ -174,7 +169,7 @@ test('a send over the policy is refused in Sigil with its reason, and nothing is
   assert.equal(result.code, 4100);
   assert.match(result.message, /more than the 1 ETH/);
   assert.equal(await chain.getTransactionCount(address), before);
-  await section.getByRole('button', { name: 'Close' }).click();
+  await closeRefusal(popup);
 });
 
 test('a send above the step-up amount is confirmed with a passkey in Sigil’s window', async () => {
@@ -236,7 +231,7 @@ test('a second dapp origin needs its own connection, even with the provider’s 
   assert.equal(result.code, 4100);
   const refused = await screenIn(popup, 'evm-refused');
   assert.match(await refused.textContent(), /is not connected to Sigil/);
-  await refused.getByRole('button', { name: 'Close' }).click();
+  await closeRefusal(popup);
   assert.deepEqual((await rawRequest(other, { method: 'eth_accounts' })).value, [], 'Sigil’s answer undid the forgery');
   await other.close();
 });
@@ -252,7 +247,7 @@ test('an origin disconnected in the wallet gets 4100 until it connects again', a
   const popup = await popupFor(env, dapp, 'evmDemo.signMessage("after revoking")');
   const result = await lastResult(dapp);
   assert.equal(result.code, 4100);
-  await (await screenIn(popup, 'evm-refused')).getByRole('button', { name: 'Close' }).click();
+  await closeRefusal(popup);
   assert.deepEqual((await rawRequest(dapp, { method: 'eth_accounts' })).value, [], 'the provider forgot the account');
 
   const again = await popupFor(env, dapp, 'evmDemo.connect()');

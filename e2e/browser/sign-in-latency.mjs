@@ -87,7 +87,8 @@ function loginThroughPopup(page) {
   });
 }
 
-function summary(values) {
+/** The median, minimum and maximum of `values`. */
+export function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

@@ -1,6 +1,6 @@
-// Starts Hardhat's in-memory EVM node (chain id 31337, the `hardhat.config.cjs`
-// beside `package.json`) on a free loopback port, for one test file, and
-// stops it. The node keeps nothing on disk.
+// Starts Hardhat's in-memory EVM node (chain id 31337 unless told another,
+// the `hardhat.config.cjs` beside `package.json`) on a free loopback port,
+// for one test file, and stops it. The node keeps nothing on disk.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -22,14 +22,20 @@ export function freePort() {
   });
 }
 
-export async function startHardhat() {
+export async function startHardhat({ chainId = HARDHAT_CHAIN_ID } = {}) {
   const port = await freePort();
   const child = spawn(
     join(E2E, 'node_modules/.bin/hardhat'),
     ['--config', join(E2E, 'hardhat.config.cjs'), 'node', '--hostname', '127.0.0.1', '--port', String(port)],
     {
       cwd: E2E,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        SIGIL_HARDHAT_CHAIN_ID: String(chainId),
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -13,17 +13,18 @@ use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AccountNumber, AddDevice, AddDeviceArgs, Addresses, AddressesArgs, ApproveSignature,
-    ApproveSignatureArgs, CallKind, CancelPolicyChange, ConfirmDevice, ConfirmDeviceArgs,
-    CreateAccount, CreateAccountArgs, CredentialId, CredentialIds, CredentialIdsArgs,
-    CredentialLookup, Device, Error, GetAddresses, GetDelegation, GetDelegationArgs, GetPolicy,
-    GetPrincipal, GetPrincipalArgs, GetRegistrationRequirement, GetSignatureLog, ListDevices,
-    ListDevicesArgs, LookupCredentialId, LookupCredentialIdArgs, Method, PendingDevice, Policy,
-    PolicyArgs, PolicyState, PrepareDelegation, PrepareDelegationArgs, PrepareSignature,
-    PrepareSignatureArgs, PreparedDelegation, PreparedSignature, ProofOfWork,
-    RegistrationRequirement, RegistrationRequirementArgs, RemoveDevice, RemoveDeviceArgs,
-    RenameDevice, RenameDeviceArgs, SetPolicy, SetPolicyArgs, SetTwoFactor, SetTwoFactorArgs,
-    SignatureLogArgs, SignatureRecord, SignatureRequest, Signed, SignedDelegation, StepUpAssertion,
-    Timestamp, TwoFactor, TwoFactorArgs,
+    ApproveSignatureArgs, CallKind, CancelPolicyChange, ConfirmDevice, ConfirmDeviceArgs, Connect,
+    ConnectArgs, Connection, ConnectionsArgs, CreateAccount, CreateAccountArgs, CredentialId,
+    CredentialIds, CredentialIdsArgs, CredentialLookup, Device, Disconnect, DisconnectArgs, Error,
+    GetAddresses, GetConnections, GetDelegation, GetDelegationArgs, GetPolicy, GetPrincipal,
+    GetPrincipalArgs, GetRegistrationRequirement, GetSignatureLog, ListDevices, ListDevicesArgs,
+    LookupCredentialId, LookupCredentialIdArgs, Method, PendingDevice, Policy, PolicyArgs,
+    PolicyState, PrepareDelegation, PrepareDelegationArgs, PrepareSignature, PrepareSignatureArgs,
+    PreparedDelegation, PreparedSignature, ProofOfWork, RegistrationRequirement,
+    RegistrationRequirementArgs, RemoveDevice, RemoveDeviceArgs, RenameDevice, RenameDeviceArgs,
+    SetPolicy, SetPolicyArgs, SetTwoFactor, SetTwoFactorArgs, SignatureLogArgs, SignatureRecord,
+    SignatureRequest, Signed, SignedDelegation, StepUpAssertion, Timestamp, TwoFactor,
+    TwoFactorArgs,
 };
 
 use super::envelope;
@@ -282,6 +283,30 @@ impl IdentityManager {
         account: AccountNumber,
     ) -> Result<PolicyState, ApiError> {
         self.call::<CancelPolicyChange, _>(&PolicyArgs { account })
+            .await
+    }
+
+    /// Connects `origin` to `account` (or renews its connection).
+    pub async fn connect(
+        &self,
+        account: AccountNumber,
+        origin: &str,
+    ) -> Result<Connection, ApiError> {
+        let origin = origin.to_owned();
+        self.call::<Connect, _>(&ConnectArgs { account, origin })
+            .await
+    }
+
+    /// `account`'s live connections, newest first.
+    pub async fn connections(&self, account: AccountNumber) -> Result<Vec<Connection>, ApiError> {
+        self.call::<GetConnections, _>(&ConnectionsArgs { account })
+            .await
+    }
+
+    /// Ends `origin`'s connection to `account`; whether there was one.
+    pub async fn disconnect(&self, account: AccountNumber, origin: &str) -> Result<bool, ApiError> {
+        let origin = origin.to_owned();
+        self.call::<Disconnect, _>(&DisconnectArgs { account, origin })
             .await
     }
 

@@ -5,8 +5,7 @@
 //! - [`messaging`]: the opener/parent window, `postMessage`, `message` events.
 //! - [`webauthn`]: passkey creation and assertion.
 //! - [`webcrypto`]: the non-extractable ECDSA P-256 session key.
-//! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object;
-//!   [`local_store`]: `localStorage`, for the dapps a person connected.
+//! - [`storage`]: IndexedDB, which keeps that key as a `CryptoKey` object.
 //! - [`http`]: `fetch` of the runtime configuration and of
 //!   alternative-origins documents.
 //! - [`cbor_fetch`]: `fetch` of the network's HTTP interface (CBOR).
@@ -20,7 +19,6 @@
 pub mod cbor_fetch;
 pub mod convert;
 pub mod http;
-pub mod local_store;
 pub mod messaging;
 pub mod storage;
 pub mod timer;

@@ -15,7 +15,7 @@ use crate::test_support::Rng;
 const SIGIL: &str = "https://sigil.example";
 const DAPP: &str = "https://dapp.example";
 
-const METHODS: [&str; 10] = [
+const METHODS: [&str; 11] = [
     STATUS_METHOD,
     "eth_requestAccounts",
     "wallet_requestPermissions",
@@ -24,6 +24,7 @@ const METHODS: [&str; 10] = [
     "eth_sendTransaction",
     "eth_signTransaction",
     "wallet_switchEthereumChain",
+    "wallet_addEthereumChain",
     "eth_sign",
     "x",
 ];

@@ -6,18 +6,18 @@
 //!    ICRC-29 to it: [`channel::Channel`] answers `icrc29_status` with
 //!    `ready`, fixes the dapp's origin and hears nothing else.
 //! 2. [`request::Request::read`] reads each JSON-RPC request (a
-//!    transaction through [`transaction::TransactionParams`]) or refuses it
-//!    with a [`error::ProviderError`].
-//! 3. The page (`pages::evm`) asks the person, has the identity manager
-//!    review and sign, and answers with [`reply`].
-//! 4. [`connections::Connections`] keeps which dapps a person connected,
-//!    for the window and the wallet.
+//!    transaction through [`transaction::TransactionParams`], a proposed
+//!    chain through [`add_chain::AddChain`]) or refuses it with a
+//!    [`error::ProviderError`].
+//! 3. The page (`pages::evm`) asks the person, connects the dapp in the
+//!    identity manager (which signs for a dapp only while it is
+//!    connected), has it review and sign, and answers with [`reply`].
 //!
 //! Reads (`eth_call`, `eth_getBalance`, …) never reach Sigil: the provider
 //! sends them to the chain's node from the dapp's page.
 
+pub mod add_chain;
 pub mod channel;
-pub mod connections;
 pub mod error;
 pub mod reply;
 pub mod request;

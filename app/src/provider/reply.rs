@@ -1,8 +1,8 @@
 //! JSON-RPC 2.0 answers to the dapp, and the shapes of their results.
 
 use serde_json::{Value, json};
+use sigil_api::identity_manager::Connection;
 
-use super::connections::Connection;
 use super::error::ProviderError;
 
 pub fn result(id: &Value, result: Value) -> Value {
@@ -13,14 +13,15 @@ pub fn error(id: &Value, error: &ProviderError) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() })
 }
 
-/// `wallet_requestPermissions`'s result for `connection` (EIP-2255, with
-/// the caveat wallets use to name the accounts).
-pub fn permissions(connection: &Connection) -> Value {
+/// `wallet_requestPermissions`'s result for `connection` of `address`
+/// (EIP-2255, with the caveat wallets use to name the accounts; the date
+/// in milliseconds).
+pub fn permissions(connection: &Connection, address: &str) -> Value {
     json!([{
         "invoker": connection.origin,
         "parentCapability": "eth_accounts",
-        "caveats": [{ "type": "restrictReturnedAccounts", "value": [connection.address] }],
-        "date": connection.granted_at,
+        "caveats": [{ "type": "restrictReturnedAccounts", "value": [address] }],
+        "date": connection.connected_at / 1_000_000,
     }])
 }
 
@@ -50,12 +51,10 @@ mod tests {
     fn should_name_the_origin_and_the_account_in_the_permission() {
         let connection = Connection {
             origin: "https://dapp.example".into(),
-            account: 7,
-            address: "0xab".into(),
-            granted_at: 5,
-            expires_at: 6,
+            connected_at: 5_000_000,
+            expires_at: 6_000_000,
         };
-        let permission = &permissions(&connection)[0];
+        let permission = &permissions(&connection, "0xab")[0];
         assert_eq!(permission["invoker"], "https://dapp.example");
         assert_eq!(permission["parentCapability"], "eth_accounts");
         assert_eq!(permission["caveats"][0]["value"][0], "0xab");

@@ -12,6 +12,7 @@
 use serde_json::{Map, Value};
 use sigil_api::identity_manager::{MAX_MESSAGE_LEN, MAX_TYPED_DATA_LEN};
 
+use super::add_chain::AddChain;
 use super::error::ProviderError;
 use super::transaction::TransactionParams;
 
@@ -35,6 +36,8 @@ pub enum Request {
     },
     /// `wallet_switchEthereumChain`.
     SwitchChain { chain_id: u64 },
+    /// `wallet_addEthereumChain`.
+    AddChain(AddChain),
 }
 
 impl Request {
@@ -68,18 +71,12 @@ impl Request {
                 let chain_id = read_chain_id(object.get("chainId"))?;
                 Ok(Request::SwitchChain { chain_id })
             }
+            "wallet_addEthereumChain" => Ok(Request::AddChain(AddChain::read(param(
+                params,
+                0,
+                "the chain",
+            )?)?)),
             other => Err(ProviderError::Unsupported(truncated(other))),
-        }
-    }
-
-    /// The address the dapp named, for the requests that name one.
-    pub fn address(&self) -> Option<&str> {
-        match self {
-            Request::PersonalSign { address, .. } | Request::SignTypedData { address, .. } => {
-                Some(address)
-            }
-            Request::Transaction { params, .. } => params.from.as_deref(),
-            Request::Connect { .. } | Request::SwitchChain { .. } => None,
         }
     }
 }

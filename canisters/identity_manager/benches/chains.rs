@@ -20,9 +20,10 @@ use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AddressesArgs, ApproveSignature, ApproveSignatureArgs, BitcoinNetwork, ChainPolicy,
-    ChainsConfig, CreateAccount, CreateAccountArgs, Device, EvmChain, EvmTransactionRequest,
-    GetAddresses, InitArgs, KeyType, MAX_ALLOWLIST_LEN, Method, Policy, PrepareSignature,
-    PrepareSignatureArgs, Purpose, SetPolicy, SetPolicyArgs, SignatureRequest, WEI_PER_ETHER,
+    ChainsConfig, Connect, ConnectArgs, CreateAccount, CreateAccountArgs, Device, EvmChain,
+    EvmTransactionRequest, GetAddresses, InitArgs, KeyType, MAX_ALLOWLIST_LEN, Method, Policy,
+    PrepareSignature, PrepareSignatureArgs, Purpose, SetPolicy, SetPolicyArgs, SignatureRequest,
+    WEI_PER_ETHER,
 };
 
 const ED25519_SPKI_PREFIX: [u8; 12] = [
@@ -142,6 +143,14 @@ fn main() {
     println!("| --- | ---: |");
     println!("| `addresses`, first lookup (three threshold public-key calls) | {uncached} |");
     println!("| `addresses`, later lookups (kept by the identity manager) | {cached} |");
+    // A dapp's signatures need its origin connected.
+    let args = ConnectArgs {
+        account,
+        origin: "https://dapp.example".into(),
+    };
+    let (connected, connect) = run::<Connect>(&mut replica, im, sender, &args);
+    connected.unwrap();
+    println!("| `connect`, a dapp's origin | {connect} |");
     for (name, request) in requests() {
         let args = PrepareSignatureArgs {
             account,

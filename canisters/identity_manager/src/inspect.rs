@@ -16,9 +16,9 @@
 
 use ic_stable_structures::Memory;
 use sigil_api::identity_manager::{
-    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, CreateAccount, Error,
-    GetAddresses, Method, PrepareDelegation, PrepareSignature, RemoveDevice, RenameDevice,
-    SetPolicy, SetTwoFactor,
+    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, Connect, CreateAccount,
+    Disconnect, Error, GetAddresses, Method, PrepareDelegation, PrepareSignature, RemoveDevice,
+    RenameDevice, SetPolicy, SetTwoFactor,
 };
 
 use crate::accounts::check_registration;
@@ -106,6 +106,12 @@ pub fn inspect<M: Memory + Clone>(
         }
         SetPolicy::NAME => {
             authorize(storage, caller, decode::<SetPolicy>(arg)?.account)?;
+        }
+        Connect::NAME => {
+            authorize(storage, caller, decode::<Connect>(arg)?.account)?;
+        }
+        Disconnect::NAME => {
+            authorize(storage, caller, decode::<Disconnect>(arg)?.account)?;
         }
         CancelPolicyChange::NAME => {
             let args = decode::<CancelPolicyChange>(arg)?;

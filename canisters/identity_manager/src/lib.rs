@@ -4,7 +4,7 @@
 //! Interface: `identity_manager.did`, whose methods and records are
 //! `sigil_api::identity_manager`; rules: the module documentation of
 //! `authorization`, `accounts`, `devices`, `registration`, `inspect`,
-//! `delegation`, `chains` and `signatures`.
+//! `delegation`, `chains`, `signatures`, `policies` and `connections`.
 //!
 //! Entry points here are thin: they read the environment (caller, time,
 //! canister id, certificate) and call a plain `_impl` function over the
@@ -30,6 +30,7 @@
 pub mod accounts;
 pub mod authorization;
 pub mod chains;
+pub mod connections;
 pub mod delegation;
 pub mod devices;
 pub mod inspect;
@@ -59,13 +60,13 @@ use ic_cdk::{init, inspect_message, post_upgrade, query, update};
 use ic_stable_structures::DefaultMemoryImpl;
 use sigil_api::identity_manager::{
     AccountNumber, AddDeviceArgs, Addresses, AddressesArgs, ApproveSignatureArgs,
-    ConfirmDeviceArgs, CreateAccountArgs, CredentialId, CredentialIdsArgs, CredentialLookup,
-    Device, Error, GetDelegationArgs, GetPrincipalArgs, InitArgs, ListDevicesArgs,
-    LookupCredentialIdArgs, PendingDevice, PolicyArgs, PolicyState, PrepareDelegationArgs,
-    PrepareSignatureArgs, PreparedDelegation, PreparedSignature, RegistrationRequirement,
-    RegistrationRequirementArgs, RemoveDeviceArgs, RenameDeviceArgs, SetPolicyArgs,
-    SetTwoFactorArgs, SignatureLogArgs, SignatureRecord, Signed, SignedDelegation, Stats,
-    StatsArgs, TwoFactorArgs,
+    ConfirmDeviceArgs, ConnectArgs, Connection, ConnectionsArgs, CreateAccountArgs, CredentialId,
+    CredentialIdsArgs, CredentialLookup, Device, DisconnectArgs, Error, GetDelegationArgs,
+    GetPrincipalArgs, InitArgs, ListDevicesArgs, LookupCredentialIdArgs, PendingDevice, PolicyArgs,
+    PolicyState, PrepareDelegationArgs, PrepareSignatureArgs, PreparedDelegation,
+    PreparedSignature, RegistrationRequirement, RegistrationRequirementArgs, RemoveDeviceArgs,
+    RenameDeviceArgs, SetPolicyArgs, SetTwoFactorArgs, SignatureLogArgs, SignatureRecord, Signed,
+    SignedDelegation, Stats, StatsArgs, TwoFactorArgs,
 };
 use sigil_api::signer::KeyFamily;
 
@@ -352,6 +353,22 @@ fn cancel_policy_change(args: PolicyArgs) -> Result<PolicyState, Error> {
 
 /// The account's last signatures (at most 100), oldest first. Caller: a
 /// device of the account (a passkey with two-factor on).
+/// Connects a dapp's origin to the account (or renews it), for 30 days.
+#[update]
+fn connect(args: ConnectArgs) -> Result<Connection, Error> {
+    with_state_mut(|state| connections::connect_impl(&mut state.storage, &env(), args))
+}
+
+#[query]
+fn connections(args: ConnectionsArgs) -> Result<Vec<Connection>, Error> {
+    with_state(|state| connections::connections_impl(&state.storage, &env(), &args))
+}
+
+#[update]
+fn disconnect(args: DisconnectArgs) -> Result<bool, Error> {
+    with_state_mut(|state| connections::disconnect_impl(&mut state.storage, &env(), &args))
+}
+
 #[query]
 fn signature_log(args: SignatureLogArgs) -> Result<Vec<SignatureRecord>, Error> {
     with_state(|state| signatures::signature_log_impl(&state.storage, &env(), args))

@@ -31,9 +31,13 @@
 //! │                        ((account, chain id), (time, prepared id)) →
 //! │                        wei sent by a transaction signed then; only
 //! │                        the last 24 hours are kept
-//! └── ADDRESSES          StableBTreeMap<AccountNumber, StoredAddresses>
-//!                          account → its addresses for other chains
-//!                          (Candid), written at the first lookup
+//! ├── ADDRESSES          StableBTreeMap<AccountNumber, StoredAddresses>
+//! │                        account → its addresses for other chains
+//! │                        (Candid), written at the first lookup
+//! └── CONNECTIONS        StableBTreeMap<(AccountNumber, [u8; 32]), StoredConnection>
+//!                          (account, SHA-256 of an origin) → the dapp it
+//!                          connected, until when (Candid); at most 64 per
+//!                          account
 //! ```
 //!
 //! Invariants: every device of every account has exactly one entry in
@@ -58,3 +62,4 @@ pub const EVM_CHAINS: MemoryId = MemoryId::new(6);
 pub const POLICIES: MemoryId = MemoryId::new(7);
 pub const SPENDING: MemoryId = MemoryId::new(8);
 pub const ADDRESSES: MemoryId = MemoryId::new(9);
+pub const CONNECTIONS: MemoryId = MemoryId::new(10);

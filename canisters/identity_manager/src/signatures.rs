@@ -42,6 +42,7 @@ use sigil_chains::{ChainError, solana};
 
 use crate::authorization::authorize;
 use crate::chains::{self, unusable};
+use crate::connections::require_connection;
 use crate::delegation::validate_origin;
 use crate::policies::{policy_in_force, spent_in_a_day, window_start};
 use crate::policy::{Requirement, Subject, evaluate};
@@ -102,6 +103,7 @@ pub fn check_request<M: Memory + Clone>(
     let owner = chains::owner(storage, env, args.account)?;
     if let Some(origin) = &args.origin {
         validate_origin(origin)?;
+        require_connection(storage, args.account, origin, env.now)?;
     }
     let (length, max) = match &args.request {
         SignatureRequest::EvmMessage { message } | SignatureRequest::SolanaMessage { message } => {

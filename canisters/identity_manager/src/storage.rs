@@ -21,8 +21,8 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 use sigil_api::identity_manager::{
-    AccountNumber, Addresses, ChainsConfig, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device, EvmChain,
-    KeyType, MAX_LOGGED_SIGNATURES, POLICY_LOOSENING_DELAY_NS, PolicyState, Purpose,
+    AccountNumber, Addresses, ChainsConfig, Connection, DEFAULT_PROOF_OF_WORK_DIFFICULTY, Device,
+    EvmChain, KeyType, MAX_LOGGED_SIGNATURES, POLICY_LOOSENING_DELAY_NS, PolicyState, Purpose,
     SignatureRecord,
 };
 
@@ -215,6 +215,7 @@ pub struct Storage<M: Memory> {
     policies: StableBTreeMap<AccountNumber, StoredPolicy, VMem<M>>,
     spending: StableBTreeMap<SpendingKey, u128, VMem<M>>,
     addresses: StableBTreeMap<AccountNumber, StoredAddresses, VMem<M>>,
+    connections: StableBTreeMap<ConnectionKey, StoredConnection, VMem<M>>,
 }
 
 /// A signature record as the log stores it (CBOR).
@@ -255,6 +256,15 @@ pub struct StoredAddresses(pub Addresses);
 
 candid_storable!(StoredAddresses, Bound::Unbounded);
 
+/// A connected origin, as stored.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct StoredConnection(pub Connection);
+
+candid_storable!(StoredConnection, Bound::Unbounded);
+
+/// A key of the connections: (account, SHA-256 of the origin).
+type ConnectionKey = (AccountNumber, [u8; 32]);
+
 /// A key of the spending record: ((account, chain id), (time, prepared id)).
 type SpendingKey = ((AccountNumber, u64), (u64, u64));
 
@@ -284,6 +294,7 @@ impl<M: Memory + Clone> Storage<M> {
             policies: StableBTreeMap::init(manager.get(memory::POLICIES)),
             spending: StableBTreeMap::init(manager.get(memory::SPENDING)),
             addresses: StableBTreeMap::init(manager.get(memory::ADDRESSES)),
+            connections: StableBTreeMap::init(manager.get(memory::CONNECTIONS)),
         }
     }
 
@@ -444,6 +455,40 @@ impl<M: Memory + Clone> Storage<M> {
 
     pub fn stable_memory_bytes(&self) -> u64 {
         self.raw.size().saturating_mul(WASM_PAGE_SIZE)
+    }
+}
+
+/// The connections of each account (rules in `connections.rs`).
+impl<M: Memory + Clone> Storage<M> {
+    fn connection_key(account: AccountNumber, origin: &str) -> ConnectionKey {
+        (account, Sha256::digest(origin.as_bytes()).into())
+    }
+
+    pub fn connection(&self, account: AccountNumber, origin: &str) -> Option<Connection> {
+        self.connections
+            .get(&Self::connection_key(account, origin))
+            .map(|stored| stored.0)
+    }
+
+    /// Every connection of `account`, live or not.
+    pub fn connections_of(&self, account: AccountNumber) -> Vec<Connection> {
+        let range = (account, [0; 32])..=(account, [0xff; 32]);
+        self.connections
+            .values_range(range)
+            .map(|stored| stored.0)
+            .collect()
+    }
+
+    pub fn set_connection(&mut self, account: AccountNumber, connection: Connection) {
+        let key = Self::connection_key(account, &connection.origin);
+        self.connections.insert(key, StoredConnection(connection));
+    }
+
+    /// Removes `origin`'s connection to `account`; whether there was one.
+    pub fn remove_connection(&mut self, account: AccountNumber, origin: &str) -> bool {
+        self.connections
+            .remove(&Self::connection_key(account, origin))
+            .is_some()
     }
 }
 

@@ -3,14 +3,16 @@
 // `BrowserProvider.discover` (nothing else here knows Sigil), and then
 // connects, shows the address and balance, signs a message and an
 // EIP-2612 Permit (each checked with ethers), sends ETH and deploys a
-// contract. `window.evmDemo` exposes the same actions and their outcomes to
+// contract, with Sigil in a popup or in a frame. `window.evmDemo` exposes the same actions and their outcomes to
 // the browser tests.
 import { BrowserProvider, formatEther, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 
 const $ = (id) => document.getElementById(id);
 
 const config = await (await fetch('/dapp.json')).json();
-await import(config.evmProvider);
+// The only line that knows Sigil: its provider module, which announces
+// itself; `useFrame` is for the dapps that want Sigil in a frame.
+const sigil = await import(config.evmProvider);
 
 /** A contract whose code answers every call with 42 (32 bytes). */
 const ANSWER_CONTRACT = '0x69602a60005260206000f3600052600a6016f3';
@@ -110,6 +112,11 @@ const actions = {
       const answer = await state.provider.call({ to: receipt.contractAddress });
       return { hash: sent.hash, status: receipt.status, contract: receipt.contractAddress, answer };
     }),
+  /** Opens Sigil in the page's frame holder (`true`) or in a popup. */
+  useFrame: (inFrame) => {
+    $('in-frame').checked = inFrame;
+    sigil.useFrame(inFrame ? $('sigil-frame') : null);
+  },
   /** The provider itself, for the protocol tests. */
   request: (args) => run('request', () => state.provider.send(args.method, args.params ?? [])),
   raw: (args) => run('raw', () => state.rawProvider.request(args)),
@@ -122,6 +129,7 @@ window.addEventListener('eip6963:announceProvider', (event) => {
 });
 
 $('connect').addEventListener('click', actions.connect);
+$('in-frame').addEventListener('change', (event) => actions.useFrame(event.target.checked));
 $('sign-message').addEventListener('click', () => actions.signMessage());
 $('sign-permit').addEventListener('click', actions.signPermit);
 $('send').addEventListener('click', () => actions.send());

@@ -10,7 +10,9 @@
 //!   when the person rejects).
 //! - Nothing is signed without the person's click on the screen that shows
 //!   the identity manager's review of it, and only for a dapp connected to
-//!   the signed-in account (at the address it names).
+//!   the signed-in account (at the address it names): the window checks
+//!   before it asks anything, and the identity manager prepares a dapp's
+//!   signature only while the dapp is connected.
 
 use leptos::logging::warn;
 use leptos::prelude::*;
@@ -22,9 +24,8 @@ use super::{Draft, ReviewScreen, Screen};
 use crate::api::error::ApiError;
 use crate::api::evm_node::EvmNode;
 use crate::api::identity_manager::IdentityManager;
-use crate::browser::local_store::{load_connections, save_connections};
-use crate::browser::messaging::{MessageListener, Peer, ReceivedJson};
-use crate::browser::{now_nanos, own_origin};
+use crate::browser::messaging::{MessageListener, Mode, Peer, ReceivedJson};
+use crate::browser::{own_origin, window};
 use crate::config::EvmChainConfig;
 use crate::devices;
 use crate::evm::rpc::to_quantity;
@@ -50,6 +51,8 @@ struct Inner {
     channel: Channel,
     pending: Option<Pending>,
     signed_in: Option<SignedIn>,
+    /// The signed-in account's EVM address, once looked up.
+    address: Option<String>,
     _listener: Option<MessageListener>,
 }
 
@@ -60,14 +63,13 @@ pub struct Flow {
     inner: StoredValue<Inner, LocalStorage>,
 }
 
-fn now_millis() -> u64 {
-    now_nanos() / 1_000_000
-}
-
 fn api_failure(error: ApiError) -> ProviderError {
     match error {
         ApiError::IdentityManager(error @ IdentityManagerError::PolicyRefused { .. }) => {
             ProviderError::Policy(error.to_string())
+        }
+        ApiError::IdentityManager(IdentityManagerError::NotConnected { origin }) => {
+            ProviderError::NotConnected { origin }
         }
         other => ProviderError::Internal(other.to_string()),
     }
@@ -85,6 +87,7 @@ impl Flow {
                 channel: Channel::new(own),
                 pending: None,
                 signed_in: None,
+                address: None,
                 _listener: None,
             }),
         };
@@ -212,6 +215,29 @@ impl Flow {
         self.answer(Err(ProviderError::Rejected));
     }
 
+    /// Closes the window once the person has read how it ended: a popup
+    /// closes itself; a frame asks the provider to remove it (a
+    /// notification, to the channel's origin only).
+    pub fn close(self) {
+        let frame_origin = self.inner.with_value(|inner| {
+            let framed = inner.peer.as_ref().is_some_and(|p| p.mode == Mode::Iframe);
+            framed
+                .then(|| inner.channel.origin().map(str::to_owned))
+                .flatten()
+        });
+        match frame_origin {
+            Some(origin) => self.post(
+                &json!({ "jsonrpc": "2.0", "method": "sigil_close" }),
+                &origin,
+            ),
+            None => {
+                if let Err(error) = window().and_then(|w| w.close().map_err(Into::into)) {
+                    warn!("evm: the window could not close: {error}");
+                }
+            }
+        }
+    }
+
     fn begin(self) {
         if let Some(signed_in) = self.inner.with_value(|inner| inner.signed_in.clone()) {
             self.proceed(signed_in);
@@ -269,17 +295,25 @@ impl Flow {
         Ok(connection.identity_manager(signed_in.caller.clone()))
     }
 
-    async fn chain(self, chain_id: u64) -> Result<EvmChainConfig, ProviderError> {
+    /// The chain of Sigil's configuration with `chain_id`, if it is one.
+    async fn known_chain(self, chain_id: u64) -> Result<Option<EvmChainConfig>, ProviderError> {
         let config = self
             .state
             .config
             .await
             .map_err(|error| ProviderError::Internal(error.to_string()))?;
-        config
+        Ok(config
             .evm_chains
             .into_iter()
-            .find(|chain| chain.chain_id == chain_id)
-            .ok_or_else(|| ProviderError::UnknownChain(format!("{chain_id:#x}")))
+            .find(|chain| chain.chain_id == chain_id))
+    }
+
+    /// The chain of Sigil's configuration a transaction is for (a chain
+    /// an app added is one Sigil does not sign on).
+    async fn chain(self, chain_id: u64) -> Result<EvmChainConfig, ProviderError> {
+        self.known_chain(chain_id).await?.ok_or_else(|| {
+            ProviderError::Policy(format!("Sigil does not sign on chain {chain_id}."))
+        })
     }
 
     fn proceed(self, signed_in: SignedIn) {
@@ -294,28 +328,53 @@ impl Flow {
         });
     }
 
-    /// The address `origin` is connected to on `signed_in`'s account,
-    /// which must be `named` where the request names one.
-    fn connected_address(
+    /// The signed-in account's EVM address (looked up once per window).
+    async fn address(self, signed_in: &SignedIn) -> Result<String, ProviderError> {
+        if let Some(address) = self.inner.with_value(|inner| inner.address.clone()) {
+            return Ok(address);
+        }
+        self.working("Looking up your address…");
+        let identity_manager = self.identity_manager(signed_in).await?;
+        let addresses = identity_manager
+            .addresses(signed_in.account)
+            .await
+            .map_err(api_failure)?;
+        let address = addresses.evm;
+        self.inner
+            .update_value(|inner| inner.address = Some(address.clone()));
+        Ok(address)
+    }
+
+    /// The account's address, once the identity manager says `origin` is
+    /// connected to it; the request must name that address where it names
+    /// one.
+    async fn connected_address(
+        self,
         origin: &str,
         signed_in: &SignedIn,
         named: Option<&str>,
     ) -> Result<String, ProviderError> {
-        let connections = load_connections();
-        let connection = connections
-            .live(origin, signed_in.account, now_millis())
-            .ok_or_else(|| ProviderError::NotConnected {
+        self.working("Checking that this app is connected…");
+        let identity_manager = self.identity_manager(signed_in).await?;
+        let connections = identity_manager
+            .connections(signed_in.account)
+            .await
+            .map_err(api_failure)?;
+        if !connections.iter().any(|c| c.origin == origin) {
+            return Err(ProviderError::NotConnected {
                 origin: origin.to_owned(),
-            })?;
+            });
+        }
+        let address = self.address(signed_in).await?;
         if let Some(named) = named
-            && !named.eq_ignore_ascii_case(&connection.address)
+            && !named.eq_ignore_ascii_case(&address)
         {
             return Err(ProviderError::OtherAccount {
                 address: named.to_owned(),
                 origin: origin.to_owned(),
             });
         }
-        Ok(connection.address.clone())
+        Ok(address)
     }
 
     async fn screen_for(
@@ -327,35 +386,43 @@ impl Flow {
         let request = &pending.request;
         match request {
             Request::Connect { .. } => {
-                self.working("Looking up your address…");
-                let identity_manager = self.identity_manager(signed_in).await?;
-                let addresses = identity_manager
-                    .addresses(signed_in.account)
-                    .await
-                    .map_err(api_failure)?;
-                Ok(Screen::Connect {
-                    origin,
-                    address: addresses.evm,
-                })
+                let address = self.address(signed_in).await?;
+                Ok(Screen::Connect { origin, address })
             }
             Request::SwitchChain { chain_id } => {
-                let chain = self.chain(*chain_id).await?;
-                Ok(Screen::SwitchChain { origin, chain })
+                let known = self.known_chain(*chain_id).await?;
+                Ok(Screen::SwitchChain {
+                    origin,
+                    chain_id: *chain_id,
+                    known,
+                })
+            }
+            Request::AddChain(chain) => {
+                let known = self.known_chain(chain.chain_id).await?.is_some();
+                Ok(Screen::AddChain {
+                    origin,
+                    chain: chain.clone(),
+                    known,
+                })
             }
             Request::PersonalSign { message, address } => {
-                Self::connected_address(&origin, signed_in, Some(address))?;
+                self.connected_address(&origin, signed_in, Some(address))
+                    .await?;
                 let request = SignatureRequest::EvmMessage {
                     message: message.clone().into(),
                 };
                 self.review(signed_in, origin, request, None).await
             }
             Request::SignTypedData { json, address } => {
-                Self::connected_address(&origin, signed_in, Some(address))?;
+                self.connected_address(&origin, signed_in, Some(address))
+                    .await?;
                 let request = SignatureRequest::EvmTypedData { json: json.clone() };
                 self.review(signed_in, origin, request, None).await
             }
             Request::Transaction { params, send } => {
-                let address = Self::connected_address(&origin, signed_in, params.from.as_deref())?;
+                let address = self
+                    .connected_address(&origin, signed_in, params.from.as_deref())
+                    .await?;
                 let draft = self.draft(params, &address, *send).await?;
                 let request = draft.signature_request();
                 self.review(signed_in, origin, request, Some(draft)).await
@@ -467,19 +534,25 @@ impl Flow {
         };
         match screen {
             Screen::Connect { origin, address } => {
-                let mut connections = load_connections();
-                let connection =
-                    connections.grant(&origin, signed_in.account, &address, now_millis());
-                if let Err(error) = save_connections(&connections) {
-                    warn!("evm: the connection cannot be kept on this device: {error}");
-                }
-                let result = match pending.request {
-                    Request::Connect { permissions: true } => reply::permissions(&connection),
-                    _ => json!([address]),
-                };
-                self.answer(Ok(result));
+                self.working("Connecting…");
+                spawn_local(async move {
+                    let connected = async {
+                        let identity_manager = self.identity_manager(&signed_in).await?;
+                        identity_manager
+                            .connect(signed_in.account, &origin)
+                            .await
+                            .map_err(api_failure)
+                    };
+                    let result = connected.await.map(|connection| match pending.request {
+                        Request::Connect { permissions: true } => {
+                            reply::permissions(&connection, &address)
+                        }
+                        _ => json!([address]),
+                    });
+                    self.answer(result);
+                });
             }
-            Screen::SwitchChain { .. } => self.answer(Ok(Value::Null)),
+            Screen::SwitchChain { .. } | Screen::AddChain { .. } => self.answer(Ok(Value::Null)),
             Screen::Review(review) => {
                 spawn_local(async move {
                     let result = self.sign(&signed_in, *review).await;

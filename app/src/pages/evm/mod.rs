@@ -1,6 +1,6 @@
 //! `/#evm`: the window an EVM dapp's provider (`/evm-provider.js`) opens
 //! when it needs the person: to connect, to sign a message, typed data or
-//! a transaction, or to switch chains. The protocol is `provider`'s;
+//! a transaction, or to switch or add chains. The protocol is `provider`'s;
 //! [`flow`] performs the effects; [`screens`] shows each step. The dapp is
 //! named by the origin the browser gave its messages, never by anything it
 //! sent.
@@ -12,10 +12,11 @@ use leptos::prelude::*;
 use sigil_api::identity_manager::{EvmTransactionRequest, PreparedSignature, SignatureRequest};
 
 use crate::config::EvmChainConfig;
+use crate::provider::add_chain::AddChain;
 use crate::provider::transaction::{Fees, TransactionParams};
 use crate::state::AppState;
 use flow::Flow;
-use screens::{ConnectScreen, ReviewScreenView, SignInScreen, SwitchChainScreen};
+use screens::{AddChainScreen, ConnectScreen, ReviewScreenView, SignInScreen, SwitchChainScreen};
 
 /// A transaction with what the node filled in, and the fees the person may
 /// change.
@@ -70,9 +71,18 @@ pub enum Screen {
         origin: String,
         address: String,
     },
+    /// `known`: the chain of Sigil's configuration (Sigil signs on it
+    /// where the policy allows); `None`: one an app added, to read from.
     SwitchChain {
         origin: String,
-        chain: EvmChainConfig,
+        chain_id: u64,
+        known: Option<EvmChainConfig>,
+    },
+    /// `known`: whether Sigil's configuration has the chain already.
+    AddChain {
+        origin: String,
+        chain: AddChain,
+        known: bool,
     },
     Review(Box<ReviewScreen>),
     /// The dapp has its answer.
@@ -97,6 +107,7 @@ impl Screen {
             Screen::SignIn { .. }
                 | Screen::Connect { .. }
                 | Screen::SwitchChain { .. }
+                | Screen::AddChain { .. }
                 | Screen::Review(_)
         )
     }
@@ -129,12 +140,19 @@ pub fn EvmPage() -> impl IntoView {
         Screen::Connect { origin, address } => {
             view! { <ConnectScreen origin address flow/> }.into_any()
         }
-        Screen::SwitchChain { origin, chain } => {
-            view! { <SwitchChainScreen origin chain flow/> }.into_any()
-        }
+        Screen::SwitchChain {
+            origin,
+            chain_id,
+            known,
+        } => view! { <SwitchChainScreen origin chain_id known flow/> }.into_any(),
+        Screen::AddChain {
+            origin,
+            chain,
+            known,
+        } => view! { <AddChainScreen origin chain known flow/> }.into_any(),
         Screen::Review(review) => view! { <ReviewScreenView review=*review flow/> }.into_any(),
         Screen::Answered { origin } => screens::answered(origin).into_any(),
         Screen::Rejected { origin } => screens::rejected(origin).into_any(),
-        Screen::Refused { origin, text } => screens::refused(origin, text).into_any(),
+        Screen::Refused { origin, text } => screens::refused(origin, text, flow).into_any(),
     }
 }

@@ -10,6 +10,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::progress::Progress;
 use crate::components::review::ReviewView;
 use crate::config::EvmChainConfig;
+use crate::provider::add_chain::AddChain;
 use crate::route::Route;
 use crate::signin::Passkeys;
 
@@ -89,7 +90,7 @@ pub fn rejected(origin: String) -> impl IntoView {
     }
 }
 
-pub fn refused(origin: String, text: String) -> impl IntoView {
+pub fn refused(origin: String, text: String, flow: Flow) -> impl IntoView {
     view! {
         <section class="card" data-screen="evm-refused">
             <ErrorPanel
@@ -98,18 +99,9 @@ pub fn refused(origin: String, text: String) -> impl IntoView {
                 detail=text
             />
             <div class="actions">
-                <button class="button" data-action="close" on:click=|_| close_window()>"Close"</button>
+                <button class="button" data-action="close" on:click=move |_| flow.close()>"Close"</button>
             </div>
         </section>
-    }
-}
-
-/// Closes this window (the dapp's script opened it, so it may).
-fn close_window() {
-    if let Ok(window) = crate::browser::window()
-        && let Err(error) = window.close()
-    {
-        leptos::logging::warn!("evm: the window could not close: {error:?}");
     }
 }
 
@@ -145,16 +137,58 @@ pub fn ConnectScreen(origin: String, address: String, flow: Flow) -> impl IntoVi
     }
 }
 
+/// What Sigil does on a chain: sign where the policy allows, or only let
+/// the app read.
+fn signing_note(signs: bool) -> &'static str {
+    if signs {
+        "Sigil signs on this chain where your policy allows it."
+    } else {
+        "Sigil does not sign on this chain: the app can only read from it."
+    }
+}
+
 #[component]
-pub fn SwitchChainScreen(origin: String, chain: EvmChainConfig, flow: Flow) -> impl IntoView {
-    let asks = format!(
-        "wants to switch to {} (chain {}).",
-        chain.name, chain.chain_id
-    );
+pub fn SwitchChainScreen(
+    origin: String,
+    chain_id: u64,
+    known: Option<EvmChainConfig>,
+    flow: Flow,
+) -> impl IntoView {
+    let name = known
+        .as_ref()
+        .map_or_else(|| "a chain it added".to_owned(), |chain| chain.name.clone());
+    let asks = format!("wants to switch to {name} (chain {chain_id}).");
     view! {
-        <section class="card" data-screen="evm-switch-chain" data-chain-id=chain.chain_id.to_string()>
+        <section class="card" data-screen="evm-switch-chain" data-chain-id=chain_id.to_string()>
             <Asker origin asks=asks/>
+            <p class="muted">{signing_note(known.is_some())}</p>
             <Decision flow approve="Switch"/>
+        </section>
+    }
+}
+
+#[component]
+pub fn AddChainScreen(origin: String, chain: AddChain, known: bool, flow: Flow) -> impl IntoView {
+    let AddChain {
+        chain_id,
+        name,
+        rpc_url,
+        symbol,
+    } = chain;
+    view! {
+        <section class="card" data-screen="evm-add-chain" data-chain-id=chain_id.to_string()>
+            <Asker origin asks="wants to add a chain:"/>
+            <dl class="facts">
+                <dt>"Name (as the app says)"</dt>
+                <dd>{name}</dd>
+                <dt>"Chain id"</dt>
+                <dd><code>{chain_id}</code></dd>
+                <dt>"Node the app reads from"</dt>
+                <dd><code>{rpc_url}</code></dd>
+                {symbol.map(|symbol| view! { <dt>"Currency"</dt><dd>{symbol}</dd> })}
+            </dl>
+            <p class="muted">{signing_note(known)}</p>
+            <Decision flow approve="Add"/>
         </section>
     }
 }

@@ -132,6 +132,14 @@ pub enum Error {
     InvalidPolicy {
         reason: String,
     },
+    /// A dapp asked for a signature, and the account has not connected it
+    /// (or its connection ended).
+    NotConnected {
+        origin: String,
+    },
+    TooManyConnections {
+        max: u64,
+    },
     AccountNumbersExhausted,
     OriginTooLong {
         length: u64,
@@ -313,6 +321,13 @@ impl fmt::Display for Error {
             Error::InvalidPolicy { reason } => {
                 write!(f, "This policy cannot be set: {reason}.")
             }
+            Error::NotConnected { origin } => {
+                write!(f, "{origin} is not connected to this account.")
+            }
+            Error::TooManyConnections { max } => write!(
+                f,
+                "An account can connect at most {max} apps; disconnect one first."
+            ),
             Error::AccountNumbersExhausted => write!(f, "No account numbers are left."),
             Error::OriginTooLong { length, max } => {
                 write!(

@@ -5,13 +5,16 @@
 //! - this module: the records the methods exchange, and the limits (as in
 //!   Internet Identity), so that the app checks input before it calls the
 //!   canister; the canister enforces them;
-//! - [`accounts`], [`devices`], [`delegations`]: each method's arguments,
-//!   reply and [`Method`] descriptor, which the canister, the app, the
-//!   tests and the benchmarks all call it by;
+//! - [`accounts`], [`devices`], [`delegations`], [`chains`] (addresses),
+//!   [`signing`], [`policy`] and [`connections`] (the dapps an account
+//!   connected): each method's arguments, reply and [`Method`] descriptor,
+//!   which the canister, the app, the tests and the benchmarks all call it
+//!   by;
 //! - [`error`]: every expected failure, with words for a person.
 
 mod accounts;
 mod chains;
+mod connections;
 mod delegations;
 mod devices;
 mod error;
@@ -27,6 +30,7 @@ use serde_bytes::ByteBuf;
 pub use crate::method::{CallKind, Method};
 pub use accounts::*;
 pub use chains::*;
+pub use connections::*;
 pub use delegations::*;
 pub use devices::*;
 pub use error::Error;

@@ -3,10 +3,11 @@
 
 use candid_parser::utils::{CandidSource, service_equal};
 use sigil_api::identity_manager::{
-    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, CreateAccount, CredentialIds,
-    GetAddresses, GetDelegation, GetPolicy, GetPrincipal, GetRegistrationRequirement,
-    GetSignatureLog, GetStats, ListDevices, LookupCredentialId, PrepareDelegation,
-    PrepareSignature, RemoveDevice, RenameDevice, SetPolicy, SetTwoFactor, TwoFactor,
+    AddDevice, ApproveSignature, CancelPolicyChange, ConfirmDevice, Connect, CreateAccount,
+    CredentialIds, Disconnect, GetAddresses, GetConnections, GetDelegation, GetPolicy,
+    GetPrincipal, GetRegistrationRequirement, GetSignatureLog, GetStats, ListDevices,
+    LookupCredentialId, PrepareDelegation, PrepareSignature, RemoveDevice, RenameDevice, SetPolicy,
+    SetTwoFactor, TwoFactor,
 };
 use sigil_api::method::ServiceDescription;
 
@@ -49,6 +50,9 @@ fn should_describe_every_method_exactly_as_the_canister_exports_it() {
         .with::<GetPolicy>()
         .with::<SetPolicy>()
         .with::<CancelPolicyChange>()
+        .with::<Connect>()
+        .with::<GetConnections>()
+        .with::<Disconnect>()
         .into_candid();
     // The service's init argument is not a method; compare methods only.
     let exported = crate::__export_service();

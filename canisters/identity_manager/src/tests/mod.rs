@@ -9,6 +9,7 @@ mod attacks;
 mod bad_input;
 mod candid_interface;
 mod chains;
+mod connections;
 mod delegations;
 mod devices;
 mod policies;

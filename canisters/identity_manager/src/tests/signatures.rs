@@ -84,6 +84,11 @@ impl Fixture {
         caller: Principal,
         args: PrepareSignatureArgs,
     ) -> Result<PreparedSignature, Error> {
+        // A dapp asks from a connected origin, as Sigil's window sees to
+        // (`connections` tests what happens otherwise).
+        if let Some(origin) = &args.origin {
+            self.connect(caller, args.account, origin)?;
+        }
         let env = self.env(caller);
         check_request(&self.state.storage, &env, &args)?;
         assert_eq!(family(&args.request), KeyFamily::Evm);

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod chains;
+mod connections;
 mod delegations;
 mod devices;
 mod inspect;

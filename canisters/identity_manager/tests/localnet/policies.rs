@@ -19,6 +19,7 @@ use sigil_api::identity_manager::{
 
 use crate::support::*;
 
+const OTHER_DAPP: &str = "https://other.example";
 const MILLI_ETHER: u128 = WEI_PER_ETHER / 1_000;
 const RECIPIENT: &str = "0x3535353535353535353535353535353535353535";
 
@@ -40,6 +41,9 @@ impl Account {
         let laptop_key = ed25519();
         let laptop_device = device(&laptop_key, KeyType::Ed25519, "laptop");
         let laptop = owner.add(number, laptop_key, laptop_device).await;
+        // Two dapps ask for signatures; the daily limit counts both.
+        connect(&owner, number, DAPP).await;
+        connect(&owner, number, OTHER_DAPP).await;
         Account {
             passkey,
             passkey_device,
@@ -155,7 +159,7 @@ async fn should_refuse_in_words_what_the_policy_does_not_allow() {
         .await
         .unwrap();
     account
-        .sign(account.send(40, RECIPIENT, "https://other.example"))
+        .sign(account.send(40, RECIPIENT, OTHER_DAPP))
         .await
         .unwrap();
     let daily = refusal(account.sign(account.send(40, RECIPIENT, DAPP)).await);

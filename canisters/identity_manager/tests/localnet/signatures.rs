@@ -14,15 +14,24 @@ use alloy_eips::eip2718::Decodable2718;
 use serde_bytes::ByteBuf;
 use sha2::Digest;
 use sigil_api::identity_manager::{
-    ApproveSignature, ApproveSignatureArgs, Error, EvmTransactionRequest, GetSignatureLog, KeyType,
-    MAX_MESSAGE_LEN, PrepareSignature, PrepareSignatureArgs, PreparedSignature, SIGNATURE_BURST,
-    SetTwoFactor, SetTwoFactorArgs, SignatureKind, SignatureLogArgs, SignatureRequest, Signed,
+    ApproveSignature, ApproveSignatureArgs, Device, Disconnect, DisconnectArgs, Error,
+    EvmTransactionRequest, GetSignatureLog, KeyType, MAX_MESSAGE_LEN, PrepareSignature,
+    PrepareSignatureArgs, PreparedSignature, SIGNATURE_BURST, SetTwoFactor, SetTwoFactorArgs,
+    SignatureKind, SignatureLogArgs, SignatureRequest, Signed,
 };
 use sigil_api::signer::KeyFamily;
 use sigil_chains::evm::{Address, examples, keccak256, personal_message_hash, typed_data};
 
 use crate::chains::addresses;
 use crate::support::*;
+
+/// An account with a passkey and a laptop that connected [`DAPP`], which
+/// asks for the signatures.
+async fn signing_account(net: &localnet::testing::Localnet) -> (Client, u64, Client, Device) {
+    let (owner, account, laptop, laptop_device) = passkey_and_laptop(net).await;
+    connect(&owner, account, DAPP).await;
+    (owner, account, laptop, laptop_device)
+}
 
 async fn prepare(
     client: &Client,
@@ -111,7 +120,7 @@ fn transfer(chain_id: u64) -> SignatureRequest {
 #[tokio::test]
 async fn should_sign_messages_and_typed_data_that_recover_to_the_accounts_evm_address() {
     let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let (owner, account, laptop, _) = signing_account(&net).await;
     let address = addresses(&owner, account).await.unwrap().evm;
     for (client, bytes) in [
         (&owner, &b"Sign in to dapp.example"[..]),
@@ -149,7 +158,7 @@ async fn should_sign_messages_and_typed_data_that_recover_to_the_accounts_evm_ad
 #[tokio::test]
 async fn should_sign_transactions_that_decode_to_what_was_reviewed() {
     let net = start_with_signer();
-    let (owner, account, _, _) = passkey_and_laptop(&net).await;
+    let (owner, account, _, _) = signing_account(&net).await;
     let address = addresses(&owner, account).await.unwrap().evm;
 
     let prepared = prepare(&owner, account, transfer(EVM_CHAIN_ID))
@@ -216,7 +225,7 @@ async fn should_sign_transactions_that_decode_to_what_was_reviewed() {
 #[tokio::test]
 async fn should_sign_on_every_chain_with_the_same_address() {
     let net = start_with_signer();
-    let (owner, account, _, _) = passkey_and_laptop(&net).await;
+    let (owner, account, _, _) = signing_account(&net).await;
     let address = addresses(&owner, account).await.unwrap().evm;
     for chain_id in [EVM_CHAIN_ID, SECOND_EVM_CHAIN_ID] {
         let Signed::EvmTransaction {
@@ -239,7 +248,7 @@ async fn should_sign_on_every_chain_with_the_same_address() {
 #[tokio::test]
 async fn should_let_only_the_preparing_device_approve_and_no_dapp_or_stranger_prepare() {
     let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let (owner, account, laptop, _) = signing_account(&net).await;
     let args = PrepareSignatureArgs {
         account,
         request: transfer(EVM_CHAIN_ID),
@@ -299,7 +308,7 @@ async fn should_let_only_the_preparing_device_approve_and_no_dapp_or_stranger_pr
 #[tokio::test]
 async fn should_refuse_oversized_unknown_or_malformed_requests_and_a_flood_in_words() {
     let net = start_with_signer();
-    let (owner, account, _, _) = passkey_and_laptop(&net).await;
+    let (owner, account, _, _) = signing_account(&net).await;
     let long = vec![b'a'; MAX_MESSAGE_LEN + 1];
     assert_eq!(
         prepare(&owner, account, message(&long)).await,
@@ -338,7 +347,7 @@ async fn should_refuse_oversized_unknown_or_malformed_requests_and_a_flood_in_wo
 #[tokio::test]
 async fn should_sign_solana_messages_that_verify_under_the_accounts_solana_address() {
     let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let (owner, account, laptop, _) = signing_account(&net).await;
     let address = addresses(&owner, account).await.unwrap().solana;
     let key: [u8; 32] = bs58::decode(&address)
         .into_vec()
@@ -376,7 +385,7 @@ async fn should_sign_solana_messages_that_verify_under_the_accounts_solana_addre
 #[tokio::test]
 async fn should_log_every_signature_made_and_nothing_refused_for_the_accounts_devices_only() {
     let net = start_with_signer();
-    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let (owner, account, laptop, _) = signing_account(&net).await;
     sign(&owner, account, message(b"first")).await.unwrap();
     let long = vec![0; MAX_MESSAGE_LEN + 1];
     sign(&owner, account, message(&long)).await.unwrap_err();
@@ -440,4 +449,49 @@ async fn should_log_every_signature_made_and_nothing_refused_for_the_accounts_de
             account
         })
     );
+}
+
+#[tokio::test]
+async fn should_prepare_a_dapps_signature_only_while_its_origin_is_connected() {
+    let net = start_with_signer();
+    let (owner, account, laptop, _) = passkey_and_laptop(&net).await;
+    let not_connected = |origin: &str| {
+        Err(Error::NotConnected {
+            origin: origin.to_string(),
+        })
+    };
+    assert_eq!(
+        prepare(&owner, account, message(b"before")).await,
+        not_connected(DAPP)
+    );
+    // Any device of the account connects; then every device may ask.
+    connect(&laptop, account, DAPP).await;
+    assert!(sign(&owner, account, message(b"connected")).await.is_ok());
+    let other = PrepareSignatureArgs {
+        account,
+        request: message(b"another dapp"),
+        origin: Some("https://other.example".into()),
+    };
+    assert_eq!(
+        owner.call::<PrepareSignature>(&other).await,
+        not_connected("https://other.example")
+    );
+    let disconnected = owner
+        .call::<Disconnect>(&DisconnectArgs {
+            account,
+            origin: DAPP.into(),
+        })
+        .await;
+    assert_eq!(disconnected, Ok(true));
+    assert_eq!(
+        prepare(&owner, account, message(b"after")).await,
+        not_connected(DAPP)
+    );
+    // Sigil's own pages name no origin, and need no connection.
+    let own = PrepareSignatureArgs {
+        account,
+        request: message(b"the wallet's"),
+        origin: None,
+    };
+    assert!(owner.call::<PrepareSignature>(&own).await.is_ok());
 }

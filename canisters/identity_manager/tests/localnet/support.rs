@@ -11,10 +11,10 @@ use localnet::testing::{Localnet, WebAuthnIdentity, canister_wasm};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
     AccountNumber, AddDevice, AddDeviceArgs, BitcoinNetwork, CallKind, ChainsConfig, ConfirmDevice,
-    ConfirmDeviceArgs, CreateAccount, CreateAccountArgs, Delegation, Device, Error, EvmChain,
-    GetDelegation, GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetStats, InitArgs, KeyType,
-    ListDevices, ListDevicesArgs, Method, PrepareDelegation, PrepareDelegationArgs,
-    PreparedDelegation, Purpose, SignedDelegation, Stats, StatsArgs,
+    ConfirmDeviceArgs, Connect, ConnectArgs, CreateAccount, CreateAccountArgs, Delegation, Device,
+    Error, EvmChain, GetDelegation, GetDelegationArgs, GetPrincipal, GetPrincipalArgs, GetStats,
+    InitArgs, KeyType, ListDevices, ListDevicesArgs, Method, PrepareDelegation,
+    PrepareDelegationArgs, PreparedDelegation, Purpose, SignedDelegation, Stats, StatsArgs,
 };
 
 pub const DAPP: &str = "https://dapp.example";
@@ -424,6 +424,18 @@ pub fn delegated(
             signature: signed.signature.clone(),
         }],
     )
+}
+
+/// Connects `origin` to `account` as `client` (a device of the account),
+/// as Sigil's window does once the person approved.
+pub async fn connect(client: &Client, account: AccountNumber, origin: &str) {
+    client
+        .call::<Connect>(&ConnectArgs {
+            account,
+            origin: origin.into(),
+        })
+        .await
+        .unwrap();
 }
 
 /// A dapp's session of `owner`'s account: an Ed25519 session key under
