@@ -396,7 +396,13 @@ async function request(args) {
       if (!isObject(list[0]) || Object.keys(list[0]).length === 0) {
         throw new ProviderRpcError(-32602, 'name the permissions to revoke: [{ "eth_accounts": {} }]');
       }
-      if ('eth_accounts' in list[0]) setAccounts([]);
+      if (!('eth_accounts' in list[0])) return null;
+      const connected = accounts().length > 0;
+      setAccounts([]);
+      // Sigil ends the connection too (no question asked: the dapp gives up
+      // its own access). A blocked window leaves it to expire, or to the
+      // person's wallet.
+      if (connected) await askSigil(method, [{ eth_accounts: {} }]).catch(() => {});
       return null;
     }
     case 'wallet_switchEthereumChain': {

@@ -60,6 +60,7 @@ test('the dapp discovers Sigil by EIP-6963 and sees no account before connecting
     return evmDemo.state.announced - before;
   });
   assert.equal(announced, 1, 'announced again on request');
+  assert.deepEqual(await dapp.evaluate(() => evmDemo.state.connectEvents), [{ chainId: '0x7a69' }]);
   assert.deepEqual((await rawRequest(dapp, { method: 'eth_accounts' })).value, []);
   assert.equal((await rawRequest(dapp, { method: 'eth_chainId' })).value, '0x7a69');
   const refused = await rawRequest(dapp, { method: 'personal_sign', params: ['0x01', address] });
@@ -187,7 +188,8 @@ test('messages from a foreign window are ignored by Sigil’s window and by the 
   const popup = await popupFor(env, dapp, 'evmDemo.signMessage("foreign")');
   await screenIn(popup, 'evm-review');
   // A frame inside the dapp (same origin, another window) asks Sigil's
-  // window things; the dapp page gets forged answers from itself.
+  // window things; the dapp page gets forged answers from itself and from a
+  // frame of another origin.
   const { blank, heard } = await dapp.evaluate(async (address) => {
     const frame = document.createElement('iframe');
     frame.src = '/evm-foreign.html';
@@ -207,6 +209,16 @@ test('messages from a foreign window are ignored by Sigil’s window and by the 
     frame.remove();
     return { blank, heard };
   }, address);
+  // A frame of another origin forges answers to the provider.
+  await dapp.evaluate(async (otherOrigin) => {
+    const frame = document.createElement('iframe');
+    frame.src = `${otherOrigin}/evm-foreign.html`;
+    document.body.append(frame);
+    await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    frame.contentWindow.postMessage({ forge: true }, '*');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    frame.remove();
+  }, env.sites.secondDappUrl);
   assert.equal(blank, false, 'the frame reached Sigil’s window');
   assert.equal(heard, 0, 'Sigil answered nothing outside the channel');
   assert.equal(await dapp.evaluate(() => evmDemo.state.lastResult), null, 'the forged answers were ignored');

@@ -54,6 +54,9 @@ test('permissions: revoking forgets the account, requesting them asks Sigil agai
   assert.equal(revoked.value, null);
   assert.deepEqual(await events(), [['accountsChanged', []]]);
   assert.deepEqual((await rawRequest(dapp, { method: 'eth_accounts' })).value, []);
+  // Sigil ended the connection too: the wallet lists no app.
+  await wallet.reload();
+  await wallet.locator('[data-section=connections] [data-connections=empty]').waitFor({ timeout: 60_000 });
   const empty = await rawRequest(dapp, { method: 'wallet_revokePermissions', params: [{}] });
   assert.equal(empty.code, -32602);
 
@@ -112,6 +115,15 @@ test('the person changes the fees, Sigil reviews them again, and the transaction
   const sent = await chain.getTransaction(result.value.hash);
   assert.equal(sent.maxFeePerGas, parseUnits('5', 'gwei'));
   assert.equal(sent.maxPriorityFeePerGas, parseUnits('2', 'gwei'));
+});
+
+test('a double click on Approve sends the transaction once', async () => {
+  const before = await chain.getTransactionCount(address);
+  const popup = await popupFor(env, dapp, `evmDemo.send("${RECIPIENT}", "0.001")`);
+  await (await screenIn(popup, 'evm-review')).locator('[data-action=approve]').dblclick();
+  const result = await lastResult(dapp);
+  assert.equal(result.ok, true, result.message);
+  assert.equal(await chain.getTransactionCount(address), before + 1);
 });
 
 test('at 360 px every control of a review is reachable by Tab; Enter approves, Escape rejects', async () => {
@@ -275,4 +287,13 @@ test('with nobody signed in on this device, Sigil’s window asks for the passke
   const result = await lastResult(dapp);
   assert.equal(result.ok, true, result.message);
   assert.equal(result.value.recovered, getAddress(address));
+});
+
+test('a dapp that goes away while Sigil asks leaves Sigil’s window working', async () => {
+  const popup = await popupFor(env, dapp, 'evmDemo.signMessage("gone")');
+  const review = await screenIn(popup, 'evm-review');
+  await dapp.close();
+  await review.locator('[data-action=reject]').click();
+  await screenIn(popup, 'evm-rejected');
+  await popup.close();
 });

@@ -38,6 +38,9 @@ pub enum Request {
     SwitchChain { chain_id: u64 },
     /// `wallet_addEthereumChain`.
     AddChain(AddChain),
+    /// `wallet_revokePermissions` for `eth_accounts`: the dapp ends its own
+    /// connection.
+    Disconnect,
 }
 
 impl Request {
@@ -70,6 +73,18 @@ impl Request {
                 let object = only_keys(param(params, 0, "the chain")?, &["chainId"])?;
                 let chain_id = read_chain_id(object.get("chainId"))?;
                 Ok(Request::SwitchChain { chain_id })
+            }
+            "wallet_revokePermissions" => {
+                let object = param(params, 0, "the permissions")?
+                    .as_object()
+                    .ok_or_else(|| ProviderError::InvalidParams("expected an object".into()))?;
+                if object.contains_key("eth_accounts") {
+                    Ok(Request::Disconnect)
+                } else {
+                    Err(ProviderError::InvalidParams(
+                        "Sigil revokes eth_accounts only: send [{\"eth_accounts\": {}}]".into(),
+                    ))
+                }
             }
             "wallet_addEthereumChain" => Ok(Request::AddChain(AddChain::read(param(
                 params,
@@ -328,6 +343,28 @@ mod tests {
             assert!(
                 matches!(
                     read("wallet_requestPermissions", bad.clone()),
+                    Err(ProviderError::InvalidParams(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_read_a_revocation_of_eth_accounts_only() {
+        assert_eq!(
+            read("wallet_revokePermissions", json!([{ "eth_accounts": {} }])),
+            Ok(Request::Disconnect)
+        );
+        for bad in [
+            json!([]),
+            json!([{}]),
+            json!([{ "snap_dialog": {} }]),
+            json!(["eth_accounts"]),
+        ] {
+            assert!(
+                matches!(
+                    read("wallet_revokePermissions", bad.clone()),
                     Err(ProviderError::InvalidParams(_))
                 ),
                 "{bad}"

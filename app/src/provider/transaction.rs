@@ -262,6 +262,23 @@ impl TransactionParams {
         })
     }
 
+    /// The call object `eth_estimateGas` takes for this transaction from
+    /// `from`.
+    pub fn estimate_call(&self, from: &str) -> Value {
+        let mut call = Map::new();
+        call.insert("from".into(), Value::String(from.to_owned()));
+        if let Some(to) = &self.to {
+            call.insert("to".into(), Value::String(to.clone()));
+        }
+        if let Some(value) = self.value {
+            call.insert("value".into(), Value::String(to_quantity(value)));
+        }
+        if let Some(data) = &self.data {
+            call.insert("data".into(), Value::String(data.clone()));
+        }
+        Value::Object(call)
+    }
+
     /// The transaction on `chain_id` with `nonce`, `gas` and `fees`, as the
     /// identity manager reads it.
     pub fn request(

@@ -200,3 +200,17 @@ fn should_read_the_fees_the_person_types_in_gwei() {
         })
     );
 }
+
+#[test]
+fn should_ask_the_node_to_estimate_exactly_what_will_be_signed() {
+    let params = read(json!({ "to": TO, "value": "0x10", "data": "0xAB" })).expect("valid");
+    assert_eq!(
+        params.estimate_call(FROM),
+        json!({ "from": FROM, "to": TO, "value": "0x10", "data": "0xab" })
+    );
+    let creation = read(json!({ "data": "0x60" })).expect("valid");
+    assert_eq!(
+        creation.estimate_call(FROM),
+        json!({ "from": FROM, "data": "0x60" })
+    );
+}

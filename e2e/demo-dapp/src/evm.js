@@ -9,6 +9,16 @@ import { BrowserProvider, formatEther, parseEther, verifyMessage, verifyTypedDat
 
 const $ = (id) => document.getElementById(id);
 
+const state = { provider: null, signer: null, info: null, lastResult: null, errors: [], connectEvents: [] };
+
+// Every announced provider, and the EIP-1193 `connect` events of the first.
+window.addEventListener('eip6963:announceProvider', (event) => {
+  if (!state.rawProvider) event.detail.provider.on('connect', (info) => state.connectEvents.push(info));
+  state.rawProvider = event.detail.provider;
+  state.announced = (state.announced ?? 0) + 1;
+  state.rawInfo = event.detail.info;
+});
+
 const config = await (await fetch('/dapp.json')).json();
 // The only line that knows Sigil: its provider module, which announces
 // itself; `useFrame` is for the dapps that want Sigil in a frame.
@@ -26,8 +36,6 @@ const PERMIT_TYPES = {
     { name: 'deadline', type: 'uint256' },
   ],
 };
-
-const state = { provider: null, signer: null, info: null, lastResult: null, errors: [] };
 
 function show(id, text) {
   $(id).textContent = text;
@@ -121,12 +129,6 @@ const actions = {
   request: (args) => run('request', () => state.provider.send(args.method, args.params ?? [])),
   raw: (args) => run('raw', () => state.rawProvider.request(args)),
 };
-
-window.addEventListener('eip6963:announceProvider', (event) => {
-  state.rawProvider = event.detail.provider;
-  state.announced = (state.announced ?? 0) + 1;
-  state.rawInfo = event.detail.info;
-});
 
 $('connect').addEventListener('click', actions.connect);
 $('in-frame').addEventListener('change', (event) => actions.useFrame(event.target.checked));

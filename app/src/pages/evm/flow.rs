@@ -28,7 +28,6 @@ use crate::browser::messaging::{MessageListener, Mode, Peer, ReceivedJson};
 use crate::browser::{own_origin, window};
 use crate::config::EvmChainConfig;
 use crate::devices;
-use crate::evm::rpc::to_quantity;
 use crate::provider::channel::{Channel, Verdict};
 use crate::provider::error::ProviderError;
 use crate::provider::reply;
@@ -37,6 +36,13 @@ use crate::provider::transaction::{Fees, TransactionParams};
 use crate::signin::step_up::step_up;
 use crate::signin::{Passkeys, SignedIn, passkey, stored};
 use crate::state::AppState;
+
+/// What a request needs next: the person's decision on a screen, or
+/// nothing more (a dapp ending its own connection).
+enum Next {
+    Ask(Screen),
+    Answer(Value),
+}
 
 /// A request being answered.
 #[derive(Clone)]
@@ -171,6 +177,11 @@ impl Flow {
         self.inner.with_value(|inner| inner.pending.clone())
     }
 
+    fn is_disconnect(self) -> bool {
+        self.pending()
+            .is_some_and(|pending| pending.request == Request::Disconnect)
+    }
+
     pub fn origin(self) -> String {
         self.pending().map(|p| p.origin).unwrap_or_default()
     }
@@ -251,6 +262,9 @@ impl Flow {
                         .update_value(|inner| inner.signed_in = Some(signed_in.clone()));
                     self.proceed(signed_in);
                 }
+                // Nobody is signed in to end the connection with: it ends
+                // when it expires, or from the wallet.
+                Ok(None) if self.is_disconnect() => self.answer(Ok(Value::Null)),
                 Ok(None) => self.screen.set(Screen::SignIn {
                     origin: self.origin(),
                     notice: None,
@@ -322,7 +336,8 @@ impl Flow {
         };
         spawn_local(async move {
             match self.screen_for(&pending, &signed_in).await {
-                Ok(screen) => self.screen.set(screen),
+                Ok(Next::Ask(screen)) => self.screen.set(screen),
+                Ok(Next::Answer(result)) => self.answer(Ok(result)),
                 Err(error) => self.answer(Err(error)),
             }
         });
@@ -381,29 +396,38 @@ impl Flow {
         self,
         pending: &Pending,
         signed_in: &SignedIn,
-    ) -> Result<Screen, ProviderError> {
+    ) -> Result<Next, ProviderError> {
         let origin = pending.origin.clone();
         let request = &pending.request;
         match request {
             Request::Connect { .. } => {
                 let address = self.address(signed_in).await?;
-                Ok(Screen::Connect { origin, address })
+                Ok(Next::Ask(Screen::Connect { origin, address }))
             }
             Request::SwitchChain { chain_id } => {
                 let known = self.known_chain(*chain_id).await?;
-                Ok(Screen::SwitchChain {
+                Ok(Next::Ask(Screen::SwitchChain {
                     origin,
                     chain_id: *chain_id,
                     known,
-                })
+                }))
+            }
+            Request::Disconnect => {
+                self.working(format!("Disconnecting {origin}…"));
+                let identity_manager = self.identity_manager(signed_in).await?;
+                identity_manager
+                    .disconnect(signed_in.account, &origin)
+                    .await
+                    .map_err(api_failure)?;
+                Ok(Next::Answer(Value::Null))
             }
             Request::AddChain(chain) => {
                 let known = self.known_chain(chain.chain_id).await?.is_some();
-                Ok(Screen::AddChain {
+                Ok(Next::Ask(Screen::AddChain {
                     origin,
                     chain: chain.clone(),
                     known,
-                })
+                }))
             }
             Request::PersonalSign { message, address } => {
                 self.connected_address(&origin, signed_in, Some(address))
@@ -411,13 +435,17 @@ impl Flow {
                 let request = SignatureRequest::EvmMessage {
                     message: message.clone().into(),
                 };
-                self.review(signed_in, origin, request, None).await
+                self.review(signed_in, origin, request, None)
+                    .await
+                    .map(Next::Ask)
             }
             Request::SignTypedData { json, address } => {
                 self.connected_address(&origin, signed_in, Some(address))
                     .await?;
                 let request = SignatureRequest::EvmTypedData { json: json.clone() };
-                self.review(signed_in, origin, request, None).await
+                self.review(signed_in, origin, request, None)
+                    .await
+                    .map(Next::Ask)
             }
             Request::Transaction { params, send } => {
                 let address = self
@@ -425,7 +453,9 @@ impl Flow {
                     .await?;
                 let draft = self.draft(params, &address, *send).await?;
                 let request = draft.signature_request();
-                self.review(signed_in, origin, request, Some(draft)).await
+                self.review(signed_in, origin, request, Some(draft))
+                    .await
+                    .map(Next::Ask)
             }
         }
     }
@@ -442,49 +472,7 @@ impl Flow {
             .ok_or_else(|| ProviderError::InvalidParams("chainId is missing".into()))?;
         let chain = self.chain(chain_id).await?;
         self.working(format!("Asking {} about this transaction…", chain.name));
-        let node = EvmNode::new(&chain.name, &chain.rpc_url);
-        let node_failure = |error| ProviderError::Internal(format!("{error}"));
-        let nonce = match params.nonce {
-            Some(nonce) => nonce,
-            None => node.nonce(address).await.map_err(node_failure)?,
-        };
-        let gas = match params.gas {
-            Some(gas) => gas,
-            None => {
-                let mut call = json!({ "from": address });
-                if let Some(to) = &params.to {
-                    call["to"] = json!(to);
-                }
-                if let Some(value) = params.value {
-                    call["value"] = json!(to_quantity(value));
-                }
-                if let Some(data) = &params.data {
-                    call["data"] = json!(data);
-                }
-                node.estimate_gas(call).await.map_err(node_failure)?
-            }
-        };
-        let fees = match params.fees {
-            Some(fees) => fees,
-            None if params.legacy => Fees::Legacy {
-                gas_price: node.gas_price().await.map_err(node_failure)?,
-            },
-            None => {
-                let fees = node.fees().await.map_err(node_failure)?;
-                Fees::Eip1559 {
-                    max_fee_per_gas: fees.max_fee_per_gas,
-                    max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
-                }
-            }
-        };
-        Ok(Draft {
-            chain,
-            params: params.clone(),
-            nonce,
-            gas,
-            fees,
-            send,
-        })
+        Draft::fill(chain, params, address, send).await
     }
 
     async fn review(
@@ -514,6 +502,7 @@ impl Flow {
         };
         let origin = self.origin();
         let draft = Draft { fees, ..draft };
+        self.working("Sigil is reading the new fees…");
         spawn_local(async move {
             let request = draft.signature_request();
             match self.review(&signed_in, origin, request, Some(draft)).await {
@@ -554,6 +543,8 @@ impl Flow {
             }
             Screen::SwitchChain { .. } | Screen::AddChain { .. } => self.answer(Ok(Value::Null)),
             Screen::Review(review) => {
+                // At once, so that a second click finds nothing to approve.
+                self.working("Sigil's keys are signing…");
                 spawn_local(async move {
                     let result = self.sign(&signed_in, *review).await;
                     self.answer(result);

@@ -1,46 +1,24 @@
 //! `/#evm`: the window an EVM dapp's provider (`/evm-provider.js`) opens
 //! when it needs the person: to connect, to sign a message, typed data or
 //! a transaction, or to switch or add chains. The protocol is `provider`'s;
-//! [`flow`] performs the effects; [`screens`] shows each step. The dapp is
+//! [`flow`] performs the effects, [`draft`] has the chain's node fill in a
+//! transaction; [`screens`] shows each step. The dapp is
 //! named by the origin the browser gave its messages, never by anything it
 //! sent.
 
+mod draft;
 mod flow;
 mod screens;
 
 use leptos::prelude::*;
-use sigil_api::identity_manager::{EvmTransactionRequest, PreparedSignature, SignatureRequest};
+use sigil_api::identity_manager::PreparedSignature;
 
 use crate::config::EvmChainConfig;
 use crate::provider::add_chain::AddChain;
-use crate::provider::transaction::{Fees, TransactionParams};
 use crate::state::AppState;
+pub use draft::Draft;
 use flow::Flow;
 use screens::{AddChainScreen, ConnectScreen, ReviewScreenView, SignInScreen, SwitchChainScreen};
-
-/// A transaction with what the node filled in, and the fees the person may
-/// change.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    pub chain: EvmChainConfig,
-    pub params: TransactionParams,
-    pub nonce: u128,
-    pub gas: u128,
-    pub fees: Fees,
-    /// `eth_sendTransaction` (else `eth_signTransaction`).
-    pub send: bool,
-}
-
-impl Draft {
-    fn request(&self) -> EvmTransactionRequest {
-        self.params
-            .request(self.chain.chain_id, self.nonce, self.gas, self.fees)
-    }
-
-    pub fn signature_request(&self) -> SignatureRequest {
-        SignatureRequest::EvmTransaction(Box::new(self.request()))
-    }
-}
 
 /// The identity manager's review of a signature the dapp asks for.
 #[derive(Debug, Clone, PartialEq)]
