@@ -113,7 +113,7 @@ DEPLOY_WASM_DIR="$ROOT/canisters/deploy/wasm"
 # compiled twice, and copies each wasm to $DEPLOY_WASM_DIR.
 build_canisters() {
     local names=("$@") name packages=()
-    ((${#names[@]})) || names=(demo identity_manager signer)
+    ((${#names[@]})) || names=(demo identity_manager ledger signer)
     say "building canisters (wasm32, release): ${names[*]}"
     for name in "${names[@]}"; do packages+=(-p "$name"); done
     cargo build --locked --manifest-path "$ROOT/Cargo.toml" --release --target wasm32-unknown-unknown "${packages[@]}"

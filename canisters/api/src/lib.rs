@@ -4,5 +4,6 @@
 
 pub mod demo;
 pub mod identity_manager;
+pub mod ledger;
 pub mod method;
 pub mod signer;
