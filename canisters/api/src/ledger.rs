@@ -32,6 +32,61 @@ impl Account {
             subaccount: None,
         }
     }
+
+    /// ICRC-1's textual encoding: the owner alone for the default
+    /// subaccount; else `owner-checksum.subaccount`, the checksum the
+    /// CRC-32 of owner and subaccount bytes in unpadded lowercase base32,
+    /// the subaccount in hex without leading zeros.
+    pub fn to_text(&self) -> String {
+        let owner = self.owner.to_text();
+        let Some(subaccount) = self
+            .subaccount
+            .as_ref()
+            .filter(|s| s.iter().any(|b| *b != 0))
+        else {
+            return owner;
+        };
+        let mut bytes = self.owner.as_slice().to_vec();
+        bytes.extend_from_slice(subaccount);
+        let checksum = base32(&crc32(&bytes).to_be_bytes());
+        let hex: String = subaccount.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{owner}-{checksum}.{}", hex.trim_start_matches('0'))
+    }
+}
+
+/// CRC-32 (IEEE 802.3), bit by bit: the checksum of textual accounts.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// RFC 4648 base32, lowercase, without padding.
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -161,3 +216,44 @@ method!(
     Icrc2TransferFrom = "icrc2_transfer_from", Update, TransferFromArgs => Result<Nat, TransferFromError>
 );
 method!(Icrc2Allowance = "icrc2_allowance", Query, AllowanceArgs => Allowance);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWNER: &str = "k2t6j-2nvnp-4zjm3-25dtz-6xhaa-c7boj-5gayf-oj3xs-i43lp-teztq-6ae";
+
+    fn account(subaccount: Option<Vec<u8>>) -> Account {
+        Account {
+            owner: Principal::from_text(OWNER).expect("principal"),
+            subaccount: subaccount.map(ByteBuf::from),
+        }
+    }
+
+    #[test]
+    fn should_write_accounts_as_icrc1s_textual_encoding_examples_do() {
+        assert_eq!(account(None).to_text(), OWNER);
+        assert_eq!(
+            account(Some(vec![0; 32])).to_text(),
+            OWNER,
+            "the default subaccount"
+        );
+        let mut one = vec![0; 32];
+        one[31] = 1;
+        assert_eq!(account(Some(one)).to_text(), format!("{OWNER}-6cc627i.1"));
+        let counting: Vec<u8> = (1..=32).collect();
+        assert_eq!(
+            account(Some(counting)).to_text(),
+            format!(
+                "{OWNER}-dfxgiyy.102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+            )
+        );
+    }
+
+    #[test]
+    fn should_compute_crc32_and_base32_as_their_standards_say() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32(b""), "");
+    }
+}

@@ -3,6 +3,7 @@
 //! `web-sys`, so every side of the system can build it.
 
 pub mod demo;
+pub mod icrc21;
 pub mod identity_manager;
 pub mod ledger;
 pub mod method;

@@ -6,7 +6,9 @@
 //! - ICRC-1: `icrc1_transfer` (minting from the minting account, burning
 //!   to it), balances, metadata, fee, total supply;
 //! - ICRC-2: `icrc2_approve`, `icrc2_allowance`, `icrc2_transfer_from`;
-//! - ICRC-10: the standards it supports.
+//! - ICRC-10: the standards it supports;
+//! - ICRC-21: consent messages for its transfers and approvals
+//!   ([`consent`]).
 //!
 //! The rules are in [`ledger`]; [`errors`] turns its refusals into each
 //! method's error type. Stable memory layout: one `StableCell` holding the
@@ -14,6 +16,7 @@
 //! acknowledged transaction survives upgrades and restarts. A ledger for
 //! tests is small; a production ledger would keep blocks instead.
 
+pub mod consent;
 pub mod errors;
 pub mod ledger;
 
@@ -24,6 +27,7 @@ use candid::{Nat, Principal};
 use ic_cdk::{init, query, update};
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{DefaultMemoryImpl, StableCell, Storable};
+use sigil_api::icrc21::{ConsentInfo, ConsentMessageRequest, Icrc21Error};
 use sigil_api::ledger::{
     Account, Allowance, AllowanceArgs, ApproveArgs, ApproveError, LedgerInit, MetadataValue,
     StandardRecord, TransferArg, TransferError, TransferFromArgs, TransferFromError,
@@ -190,6 +194,16 @@ fn icrc2_transfer_from(args: TransferFromArgs) -> Result<Nat, TransferFromError>
     change(|l| l.transfer_from(caller(), &args, now()))
         .map(Nat::from)
         .map_err(errors::transfer_from_error)
+}
+
+/// What a call of this ledger would do, in words (ICRC-21); the sender is
+/// shown when the caller is not anonymous.
+#[update]
+fn icrc21_canister_call_consent_message(
+    request: ConsentMessageRequest,
+) -> Result<ConsentInfo, Icrc21Error> {
+    let caller = Some(caller()).filter(|c| *c != Principal::anonymous());
+    with_ledger(|l| consent::consent_message(l, caller, &request))
 }
 
 /// An allowance between malformed accounts is none.

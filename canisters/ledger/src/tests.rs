@@ -2,6 +2,7 @@
 //! descriptors of `sigil_api::ledger` must all say the same.
 
 use candid_parser::utils::{CandidSource, service_equal};
+use sigil_api::icrc21::Icrc21ConsentMessage;
 use sigil_api::ledger::{
     Icrc1BalanceOf, Icrc1Fee, Icrc1Transfer, Icrc2Allowance, Icrc2Approve, Icrc2TransferFrom,
 };
@@ -28,6 +29,7 @@ fn should_describe_its_methods_as_the_canister_exports_them() {
         .with::<Icrc2Approve>()
         .with::<Icrc2TransferFrom>()
         .with::<Icrc2Allowance>()
+        .with::<Icrc21ConsentMessage>()
         .into_candid();
     // The descriptors name some of the methods: each must be in the
     // exported service with the same type.

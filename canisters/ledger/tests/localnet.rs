@@ -1,7 +1,7 @@
 //! The ledger's release wasm on localnet, driven by the real Rust agent:
-//! transfers and their fee, deduplication, the errors callers see, ICRC-2
-//! approvals used by a spender, metadata, and balances kept across an
-//! upgrade.
+//! transfers and their fee, deduplication, the errors callers see, the
+//! ICRC-21 consent message of a transfer, ICRC-2 approvals used by a
+//! spender, metadata, and balances kept across an upgrade.
 #![allow(clippy::unwrap_used)]
 
 use candid::{Nat, Principal};
@@ -9,6 +9,10 @@ use ic_agent::Agent;
 use ic_agent::identity::BasicIdentity;
 use localnet::testing::{Localnet, canister_wasm};
 use serde_bytes::ByteBuf;
+use sigil_api::icrc21::{
+    ConsentMessage, ConsentMessageMetadata, ConsentMessageRequest, ConsentMessageSpec,
+    Icrc21ConsentMessage, Value,
+};
 use sigil_api::ledger::{
     Account, AllowanceArgs, ApproveArgs, Icrc1BalanceOf, Icrc1Fee, Icrc1Transfer, Icrc2Allowance,
     Icrc2Approve, Icrc2TransferFrom, LedgerInit, MetadataValue, TransferArg, TransferError,
@@ -148,6 +152,32 @@ async fn should_transfer_deduplicate_and_refuse_in_the_standards_terms() {
         bob.call::<Icrc1Transfer>(&future).await,
         Err(TransferError::CreatedInFuture { .. })
     ));
+    // The consent message is made from the argument's bytes, for the caller.
+    let request = ConsentMessageRequest {
+        method: "icrc1_transfer".into(),
+        arg: ByteBuf::from(candid::encode_one(transfer(principal(2), 5_000_000)).unwrap()),
+        user_preferences: ConsentMessageSpec {
+            metadata: ConsentMessageMetadata {
+                language: "en".into(),
+                utc_offset_minutes: None,
+            },
+            device_spec: None,
+        },
+    };
+    let info = alice.call::<Icrc21ConsentMessage>(&request).await.unwrap();
+    let ConsentMessage::FieldsDisplayMessage(shown) = info.consent_message else {
+        panic!("a fields display by default");
+    };
+    assert_eq!(shown.intent, "Send LTK");
+    assert_eq!(
+        shown.fields[0],
+        (
+            "From".to_string(),
+            Value::Text {
+                content: principal(1).to_text()
+            }
+        )
+    );
     let mut too_old = transfer(principal(1), 1);
     too_old.created_at_time = Some(now - 2 * 24 * 3_600 * 1_000_000_000);
     assert_eq!(
