@@ -15,7 +15,6 @@
 
 use candid::Principal;
 use localnet::config::CanisterSpec;
-use localnet::messages::{IngressCall, RequestStatus};
 use localnet::replica::{ExecutionLimits, Replica, ReplicaConfig};
 use serde_bytes::ByteBuf;
 use sigil_api::identity_manager::{
@@ -38,31 +37,10 @@ fn run<M: Method>(
     sender: Principal,
     args: &M::Args,
 ) -> (M::Response, u64) {
-    let request_id: [u8; 32] = rand::random();
-    replica
-        .submit_ingress(IngressCall {
-            request_id,
-            sender,
-            canister_id: canister,
-            effective_canister_id: canister,
-            method_name: M::NAME.into(),
-            arg: candid::encode_one(args).unwrap(),
-            ingress_expiry: replica.time_nanos() + 240_000_000_000,
-        })
-        .unwrap_or_else(|reject| panic!("{} was dropped: {reject:?}", M::NAME));
-    let mut instructions = 0;
-    loop {
-        replica.execute_round();
-        instructions += replica.last_round().instructions;
-        match replica.request_status(&request_id) {
-            Some(RequestStatus::Replied(reply)) => {
-                return (candid::decode_one(&reply).unwrap(), instructions);
-            }
-            Some(RequestStatus::Rejected(reject)) => panic!("{}: {reject:?}", M::NAME),
-            _ if !replica.has_pending_messages() => panic!("{} is stuck", M::NAME),
-            _ => {}
-        }
-    }
+    let arg = candid::encode_one(args).unwrap();
+    let (reply, instructions) =
+        localnet::testing::run_update(replica, canister, sender, M::NAME, arg).unwrap();
+    (candid::decode_one(&reply).unwrap(), instructions)
 }
 
 fn main() {

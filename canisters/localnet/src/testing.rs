@@ -379,3 +379,40 @@ impl Identity for WebAuthnIdentity {
         })
     }
 }
+
+/// Runs the update `method(arg)` from `sender` on an in-process `replica`
+/// until it is answered: the reply and the instructions of every round it
+/// took, for benchmarks (which count instructions, not time); the reject
+/// in words otherwise.
+pub fn run_update(
+    replica: &mut crate::replica::Replica,
+    canister: Principal,
+    sender: Principal,
+    method: &str,
+    arg: Vec<u8>,
+) -> Result<(Vec<u8>, u64), String> {
+    use crate::messages::{IngressCall, RequestStatus};
+    let request_id: [u8; 32] = rand::random();
+    replica
+        .submit_ingress(IngressCall {
+            request_id,
+            sender,
+            canister_id: canister,
+            effective_canister_id: canister,
+            method_name: method.into(),
+            arg,
+            ingress_expiry: replica.time_nanos() + 240_000_000_000,
+        })
+        .map_err(|reject| format!("{method} was dropped: {reject:?}"))?;
+    let mut instructions = 0;
+    loop {
+        replica.execute_round();
+        instructions += replica.last_round().instructions;
+        match replica.request_status(&request_id) {
+            Some(RequestStatus::Replied(reply)) => return Ok((reply, instructions)),
+            Some(RequestStatus::Rejected(reject)) => return Err(format!("{method}: {reject:?}")),
+            _ if !replica.has_pending_messages() => return Err(format!("{method} is stuck")),
+            _ => {}
+        }
+    }
+}
