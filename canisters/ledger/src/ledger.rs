@@ -332,13 +332,21 @@ impl Ledger {
         Ok(self.record(operation, args.memo.clone(), args.created_at_time, now))
     }
 
+    /// What `spender` may take from `from` at `now`, unless it expired.
+    fn live_allowance(
+        &self,
+        from: AccountKey,
+        spender: AccountKey,
+        now: u64,
+    ) -> Option<&StoredAllowance> {
+        self.allowances
+            .get(&(from, spender))
+            .filter(|a| a.expires_at.is_none_or(|at| at > now))
+    }
+
     /// The allowance `spender` has on `account` at `now` (0 once expired).
     pub fn allowance(&self, args: &AllowanceArgs, now: u64) -> Result<Allowance, Refusal> {
-        let pair = (key(&args.account)?, key(&args.spender)?);
-        let live = self
-            .allowances
-            .get(&pair)
-            .filter(|a| a.expires_at.is_none_or(|at| at > now));
+        let live = self.live_allowance(key(&args.account)?, key(&args.spender)?, now);
         Ok(Allowance {
             allowance: Nat::from(live.map_or(0, |a| a.amount)),
             expires_at: live.and_then(|a| a.expires_at),
@@ -384,17 +392,9 @@ impl Ledger {
             fee: named_fee,
         };
         self.check_time(&operation, args.memo.as_ref(), args.created_at_time, now)?;
-        let current = self.allowance(
-            &AllowanceArgs {
-                account: Account {
-                    owner: from.0,
-                    subaccount: Some(ByteBuf::from(from.1.to_vec())),
-                },
-                spender: args.spender.clone(),
-            },
-            now,
-        )?;
-        let current = amount(&current.allowance)?;
+        let current = self
+            .live_allowance(from, spender, now)
+            .map_or(0, |a| a.amount);
         if expected_allowance.is_some_and(|expected| expected != current) {
             return Err(Refusal::AllowanceChanged {
                 current_allowance: current,
@@ -439,9 +439,7 @@ impl Ledger {
         let (operation, value, fee) = self.read_transfer(from, to, Some(spender), moved, now)?;
         let needed = value.saturating_add(fee);
         let allowance = self
-            .allowances
-            .get(&(from, spender))
-            .filter(|a| a.expires_at.is_none_or(|at| at > now))
+            .live_allowance(from, spender, now)
             .map_or(0, |a| a.amount);
         if spender != from && allowance < needed {
             return Err(Refusal::InsufficientAllowance { allowance });
