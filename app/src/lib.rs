@@ -28,6 +28,7 @@ pub mod provider;
 pub mod qr;
 pub mod route;
 pub mod session;
+pub mod signer;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

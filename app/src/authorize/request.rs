@@ -103,14 +103,21 @@ fn time_to_live(value: Option<&Value>) -> Result<(u64, bool), RequestError> {
         Some(Value::Number(n)) if n.is_finite() => n.trunc() as i128,
         Some(other) => return Err(RequestError::TimeToLiveType(other.describe())),
     };
+    bound_time_to_live(requested).ok_or(RequestError::TimeToLiveNotPositive)
+}
+
+/// A requested delegation lifetime in nanoseconds, bounded to
+/// `1..=MAX_TIME_TO_LIVE_NANOS`, and whether it was shortened; `None` when
+/// it is not positive. Every dapp channel bounds lifetimes with this.
+pub fn bound_time_to_live(requested: i128) -> Option<(u64, bool)> {
     if requested <= 0 {
-        return Err(RequestError::TimeToLiveNotPositive);
+        return None;
     }
     let max = i128::from(MAX_TIME_TO_LIVE_NANOS);
     if requested > max {
-        Ok((MAX_TIME_TO_LIVE_NANOS, true))
+        Some((MAX_TIME_TO_LIVE_NANOS, true))
     } else {
-        Ok((requested as u64, false))
+        Some((requested as u64, false))
     }
 }
 
