@@ -8,6 +8,8 @@ use candid::Principal;
 use serde_json::{Value, json};
 
 use super::error::SignerError;
+/// The JSON-RPC answer with a result: the same on both channels.
+pub use crate::provider::reply::result;
 
 /// The standards Sigil serves on this channel, with the URLs of their texts.
 pub const SUPPORTED_STANDARDS: [(&str, &str); 4] = [
@@ -31,10 +33,6 @@ pub const SUPPORTED_STANDARDS: [(&str, &str); 4] = [
 
 /// Length of an ICRC-1 subaccount.
 pub const SUBACCOUNT_LEN: usize = 32;
-
-pub fn result(id: &Value, result: Value) -> Value {
-    json!({ "jsonrpc": "2.0", "id": id, "result": result })
-}
 
 pub fn error(id: &Value, error: &SignerError) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() })
